@@ -1,0 +1,62 @@
+// The shape of a Dataverse table as iom-gitops knows it: what the emulator publishes under
+// `EntityDefinitions`, and what `iom validate` checks filters against when it is offline.
+// Each table lives in its own file beside this one, named after its logical name.
+
+/** Dataverse attribute types, named as `AttributeTypeName` values in the Web API metadata. */
+export type AttributeType =
+  | "String"
+  | "Memo"
+  | "Integer"
+  | "BigInt"
+  | "Decimal"
+  | "Double"
+  | "Money"
+  | "Boolean"
+  | "DateTime"
+  | "Uniqueidentifier"
+  | "Lookup"
+  | "Customer"
+  | "Owner"
+  | "Picklist"
+  | "State"
+  | "Status";
+
+/** One choice of an option set, as the UI labels it. */
+export interface OptionDefinition {
+  value: number;
+  label: string;
+}
+
+export interface AttributeDefinition {
+  logicalName: string;
+  displayName: string;
+  type: AttributeType;
+  /**
+   * Lookup, Customer and Owner attributes: the tables the value may point to. The Web API reads
+   * such a value back as `_<logicalName>_value` and writes it as `<navigation>@odata.bind`.
+   */
+  targets?: string[];
+  /** Picklist, State, Status and Boolean attributes: their choices (Boolean: 0 = false, 1 = true). */
+  options?: OptionDefinition[];
+  /** String and Memo attributes: the longest value accepted. */
+  maxLength?: number;
+  /** Whether Dataverse requires a value on create (RequiredLevel ApplicationRequired/SystemRequired). */
+  required?: boolean;
+}
+
+export interface AlternateKeyDefinition {
+  /** The key's logical name. */
+  name: string;
+  /** The attributes whose values identify a row, in URL order: `set(a='x',b='y')`. */
+  attributes: string[];
+}
+
+export interface TableDefinition {
+  logicalName: string;
+  entitySetName: string;
+  displayName: string;
+  primaryIdAttribute: string;
+  primaryNameAttribute: string;
+  attributes: AttributeDefinition[];
+  alternateKeys?: AlternateKeyDefinition[];
+}

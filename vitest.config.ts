@@ -1,0 +1,38 @@
+import { defineConfig } from "vitest/config";
+
+// Three groups that run separately (`vitest run --project <name>`):
+// - unit: no engine, no network, runs in seconds;
+// - contract: our code and plain fetch against the emulator over real sockets;
+// - e2e: the real Pulumi engine through the Automation API.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "contract",
+          include: ["test/contract/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // Engine runs are heavy; two at once on a two-core machine is the most that helps.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
