@@ -24,8 +24,8 @@ import (
 	"strconv"
 	"strings"
 
-	pbempty "google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/grpc"
+	pbempty "google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -92,49 +92,19 @@ func (h *host) InstallDependencies(*pulumirpc.InstallDependenciesRequest, grpc.S
 
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	pwd := req.GetPwd()
-	program := programPath(req)
-
 	runScript, err := resolveRunScript(ctx, pwd)
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 
-	args := []string{runScript, "--monitor=" + req.GetMonitorAddress()}
-	if h.engineAddress != "" {
-		args = append(args, "--engine="+h.engineAddress)
-	}
-	if v := req.GetOrganization(); v != "" {
-		args = append(args, "--organization="+v)
-	}
-	args = append(args, "--project="+req.GetProject(), "--stack="+req.GetStack(), "--pwd="+pwd)
-	if info := req.GetInfo(); info != nil && info.GetRootDirectory() != "" {
-		args = append(args, "--root-directory="+info.GetRootDirectory())
-	}
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	if p := req.GetParallel(); p > 0 {
-		args = append(args, "--parallel="+strconv.Itoa(int(p)))
-	}
-	args = append(args, program)
-	args = append(args, req.GetArgs()...)
-
-	config, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, err
-	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	secretKeysJSON, err := json.Marshal(secretKeys)
+	args, env, err := h.programCommand(req, runScript)
 	if err != nil {
 		return nil, err
 	}
 
 	cmd := exec.CommandContext(ctx, "node", args...)
 	cmd.Dir = pwd
-	cmd.Env = append(os.Environ(), "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -148,6 +118,51 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start node: %v", err)}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
+}
+
+// programCommand builds the arguments for `node` and the environment additions that
+// @pulumi/pulumi's cmd/run reads (its flags, and the stack's config as JSON).
+func (h *host) programCommand(req *pulumirpc.RunRequest, runScript string) ([]string, []string, error) {
+	args := []string{runScript, "--monitor=" + req.GetMonitorAddress()}
+	if h.engineAddress != "" {
+		args = append(args, "--engine="+h.engineAddress)
+	}
+	if v := req.GetOrganization(); v != "" {
+		args = append(args, "--organization="+v)
+	}
+	args = append(args, "--project="+req.GetProject(), "--stack="+req.GetStack(), "--pwd="+req.GetPwd())
+	if info := req.GetInfo(); info != nil && info.GetRootDirectory() != "" {
+		args = append(args, "--root-directory="+info.GetRootDirectory())
+	}
+	if req.GetDryRun() {
+		args = append(args, "--dry-run")
+	}
+	if p := req.GetParallel(); p > 0 {
+		args = append(args, "--parallel="+strconv.Itoa(int(p)))
+	}
+	args = append(args, programPath(req))
+	args = append(args, req.GetArgs()...)
+
+	// The SDK parses both variables with JSON.parse and iterates them: an absent map or list must
+	// be sent as {} and [], never as null.
+	config := req.GetConfig()
+	if config == nil {
+		config = map[string]string{}
+	}
+	configJSON, err := json.Marshal(config)
+	if err != nil {
+		return nil, nil, err
+	}
+	secretKeys := req.GetConfigSecretKeys()
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
+	secretKeysJSON, err := json.Marshal(secretKeys)
+	if err != nil {
+		return nil, nil, err
+	}
+	env := []string{"PULUMI_CONFIG=" + string(configJSON), "PULUMI_CONFIG_SECRET_KEYS=" + string(secretKeysJSON)}
+	return args, env, nil
 }
 
 // programPath is the program to start: the project's `main` resolved against its directory.

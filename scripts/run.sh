@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The set-up behind the README's two commands, so each works on a fresh clone with nothing
+# installed by hand:
+#   npm run demo  ->  scripts/run.sh demo   (provision, start the emulator, pulumi up the local stack)
+#   npm test      ->  scripts/run.sh test   (format, lint, type-check, every test group)
+# Steps: dependencies (npm ci when node_modules is missing or older than the lockfile), Node 24 on
+# PATH, the Pulumi engine (scripts/provision-engine.sh, cached per machine), the TypeScript build.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+task=${1:?usage: scripts/run.sh demo|test [args...]}
+shift
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund >&2
+fi
+
+node_bin=$(scripts/node-path.sh "$root")
+export PATH="$(dirname "$node_bin"):$PATH"
+
+step "engine"
+engine_bin=$(bash scripts/provision-engine.sh)
+export PATH="$engine_bin:$PATH"
+mkdir -p .iom
+printf '%s\n' "$engine_bin" >.iom/engine-bin
+export PULUMI_SKIP_UPDATE_CHECK=true
+
+step "build"
+node node_modules/typescript/bin/tsc -p tsconfig.build.json
+
+case "$task" in
+  demo)
+    exec node dist/cli/index.js demo "$@"
+    ;;
+  test)
+    step "format"
+    node node_modules/prettier/bin/prettier.cjs --check . >&2
+    step "lint"
+    node node_modules/eslint/bin/eslint.js . >&2
+    step "type-check"
+    node node_modules/typescript/bin/tsc -p tsconfig.json --noEmit
+    step "tests (unit, contract, e2e)"
+    exec node node_modules/vitest/vitest.mjs run "$@"
+    ;;
+  *)
+    echo "usage: scripts/run.sh demo|test [args...]" >&2
+    exit 2
+    ;;
+esac
