@@ -74,13 +74,14 @@ trap 'rm -rf "$work"' EXIT
 with_heartbeat() {
   local what=$1
   shift
-  local start=$SECONDS
+  local start=$SECONDS next=30
   "$@" &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 5
-    if kill -0 "$pid" 2>/dev/null && [ $(((SECONDS - start) % 30)) -lt 5 ] && [ $((SECONDS - start)) -ge 30 ]; then
+    sleep 0.2
+    if [ $((SECONDS - start)) -ge "$next" ] && kill -0 "$pid" 2>/dev/null; then
       log "$what: still building ($((SECONDS - start)) s)"
+      next=$((next + 30))
     fi
   done
   wait "$pid"

@@ -3,12 +3,13 @@
 # installed by hand:
 #   npm run demo  ->  scripts/run.sh demo   (provision, start the emulator, pulumi up the local stack)
 #   npm test      ->  scripts/run.sh test   (format, lint, type-check, every test group)
+#   npm run test:unit (and test:contract, test:e2e) -> scripts/run.sh vitest --project <group>
 # Steps: dependencies (npm ci when node_modules is missing or older than the lockfile), Node 24 on
 # PATH, the Pulumi engine (scripts/provision-engine.sh, cached per machine), the TypeScript build.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-task=${1:?usage: scripts/run.sh demo|test [args...]}
+task=${1:?usage: scripts/run.sh demo|test|vitest [args...]}
 shift
 
 step() { printf '\n== %s\n' "$*" >&2; }
@@ -35,6 +36,9 @@ case "$task" in
   demo)
     exec node dist/cli/index.js demo "$@"
     ;;
+  vitest)
+    exec node node_modules/vitest/vitest.mjs run "$@"
+    ;;
   test)
     step "format"
     node node_modules/prettier/bin/prettier.cjs --check . >&2
@@ -42,11 +46,16 @@ case "$task" in
     node node_modules/eslint/bin/eslint.js . >&2
     step "type-check"
     node node_modules/typescript/bin/tsc -p tsconfig.json --noEmit
+    if command -v go >/dev/null 2>&1; then
+      step "language host (go vet, gofmt, go test)"
+      (cd tools/engine && GOFLAGS="-mod=readonly -buildvcs=false" go vet ./cmd/... \
+        && test -z "$(gofmt -l cmd)" && GOFLAGS="-mod=readonly -buildvcs=false" go test ./cmd/...) >&2
+    fi
     step "tests (unit, contract, e2e)"
     exec node node_modules/vitest/vitest.mjs run "$@"
     ;;
   *)
-    echo "usage: scripts/run.sh demo|test [args...]" >&2
+    echo "usage: scripts/run.sh demo|test|vitest [args...]" >&2
     exit 2
     ;;
 esac
