@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
 // - e2e: the real Pulumi engine through the Automation API.
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/reporters/summary-line.ts"],
     projects: [
       {
         test: {

@@ -7,6 +7,7 @@
 //   its own type alias (descriptions still become TSDoc);
 // - if/then/else chains (how a condition picks its shape) become a union of their branches;
 // - references to another schema file become a reference to that file's type, imported.
+/* global process */
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { compile } from "json-schema-to-typescript";
@@ -35,7 +36,9 @@ function adjust(node, isNamedRoot, external) {
       continue;
     }
     if (key === "definitions" && value && typeof value === "object") {
-      out.definitions = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, adjust(v, true, external)]));
+      out.definitions = Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, adjust(v, true, external)]),
+      );
       continue;
     }
     if (key === "if" || key === "then" || key === "else") continue;

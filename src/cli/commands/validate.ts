@@ -14,7 +14,9 @@ const USAGE = "usage: iom validate [paths...] [--format text|json|sarif|github]"
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8")) as { version?: string };
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8")) as {
+      version?: string;
+    };
     return pkg.version ?? "0.0.0";
   } catch {
     return "0.0.0";
@@ -33,13 +35,18 @@ export async function runValidate(args: string[], io: ValidateIo): Promise<numbe
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { format: { type: "string", short: "f", default: "text" }, help: { type: "boolean", short: "h" } },
+      options: {
+        format: { type: "string", short: "f", default: "text" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (err) {
     throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
   }
   if (parsed.values.help) {
-    io.write(`${USAGE}\n\nWith no paths, validates the stacks in stacks/ and the policy files they include.\n`);
+    io.write(
+      `${USAGE}\n\nWith no paths, validates the stacks in stacks/ and the policy files they include.\n`,
+    );
     return 0;
   }
   const formatName = parsed.values.format as string;

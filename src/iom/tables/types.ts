@@ -25,6 +25,8 @@ export type AttributeType =
 export interface OptionDefinition {
   value: number;
   label: string;
+  /** Status attributes: the statecode this status reason belongs to (Dataverse checks the pair). */
+  state?: number;
 }
 
 export interface AttributeDefinition {

@@ -1,0 +1,94 @@
+// Dual-write maps: the Dataverse filter must parse as OData $filter and name only attributes the
+// table has; field mappings must carry what their transform needs.
+import { FilterSyntaxError, filterProperties, parseFilter } from "../../odata/filter.js";
+import type { Finding } from "../findings.js";
+import type { TableMetadataSource } from "../metadata.js";
+import { resolveColumn, resolveFilterAttribute } from "../metadata.js";
+import type { Configuration } from "../model.js";
+import { findingAt, findingInString } from "../model.js";
+
+export async function checkDualWriteMaps(
+  config: Configuration,
+  metadata: TableMetadataSource,
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const map of config.dualWriteMaps) {
+    const { source, value } = map;
+    const filterPath = [...map.path, "dataverseFilter"];
+    const table = await metadata.getTable(value.table);
+    if (!table) {
+      findings.push(
+        findingAt(source, [...map.path, "table"], {
+          code: "unknown-table",
+          severity: "warning",
+          message: `no metadata for table '${value.table}' in ${metadata.description}; its filter's attributes are not checked`,
+          hint: "check the table's logical name, or validate online against the environment",
+        }),
+      );
+    }
+    try {
+      const tree = parseFilter(value.dataverseFilter);
+      if (table) {
+        for (const property of filterProperties(tree)) {
+          const resolved = resolveFilterAttribute(table, property.path);
+          if (resolved.ok) continue;
+          const name = property.path[0] as string;
+          findings.push(
+            findingInString(source, filterPath, property.start, name.length, {
+              code: "filter-unknown-attribute",
+              message: `dataverseFilter of '${value.name}': ${resolved.reason}`,
+              hint: resolved.suggestion
+                ? `did you mean '${resolved.suggestion}'?`
+                : `see the attributes of '${table.logicalName}' in ${metadata.description}`,
+            }),
+          );
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof FilterSyntaxError)) throw err;
+      findings.push(
+        findingInString(source, filterPath, err.position, 1, {
+          code: "filter-syntax",
+          message: `dataverseFilter of '${value.name}' is not a valid OData filter: ${err.message}`,
+          hint: "write conditions as '<attribute> <eq|ne|gt|ge|lt|le> <value>' joined by 'and' / 'or'",
+        }),
+      );
+    }
+    for (const [i, mapping] of (value.fieldMappings ?? []).entries()) {
+      const path = [...map.path, "fieldMappings", i];
+      if (mapping.transform === "default" && mapping.defaultValue === undefined) {
+        findings.push(
+          findingAt(source, [...path, "transform"], {
+            code: "missing-value",
+            message: `field mapping '${mapping.dataverseField}' has transform 'default' but no defaultValue`,
+            hint: "add 'defaultValue'",
+          }),
+        );
+      }
+      if (mapping.transform === "valueMap" && mapping.valueMap === undefined) {
+        findings.push(
+          findingAt(source, [...path, "transform"], {
+            code: "missing-value",
+            message: `field mapping '${mapping.dataverseField}' has transform 'valueMap' but no valueMap`,
+            hint: "add 'valueMap' with source value: destination value pairs",
+          }),
+        );
+      }
+      if (table && !mapping.dataverseField.includes(".")) {
+        const column = resolveColumn(table, mapping.dataverseField);
+        if (!column.ok) {
+          findings.push(
+            findingAt(source, [...path, "dataverseField"], {
+              code: "unknown-column",
+              message: column.reason,
+              hint: column.suggestion
+                ? `did you mean '${column.suggestion}'?`
+                : "use the column's logical name",
+            }),
+          );
+        }
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,298 @@
+// `iom validate` without the command line: loads stack and policy files, checks them against
+// the schemas and then the semantic rules, and returns every finding at once. Never touches an
+// environment; table metadata comes from the source it is given (offline by default).
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import type { StackDesiredState } from "../generated/stack.js";
+import type { PolicyFile } from "../generated/policy-file.js";
+import { checkDualWriteMaps } from "./checks/dual-write-maps.js";
+import { checkFinOps } from "./checks/finops.js";
+import { checkNames } from "./checks/names.js";
+import { checkPolicies } from "./checks/policies.js";
+import { checkReferences } from "./checks/references.js";
+import type { Finding } from "./findings.js";
+import { sortFindings } from "./findings.js";
+import type { TableMetadataSource } from "./metadata.js";
+import { OfflineMetadataSource } from "./metadata.js";
+import type { Configuration, Located } from "./model.js";
+import { findingAt } from "./model.js";
+import type { ResourceKind } from "./schema-registry.js";
+import { schemaRegistry } from "./schema-registry.js";
+import { schemaFindings } from "./schema-findings.js";
+import type { LoadResult, PathSegment, YamlSource } from "./yaml-source.js";
+import { loadYamlText } from "./yaml-source.js";
+
+export type FileKind = "stack" | "policy-file";
+
+/** A path given to validate that does not exist or cannot be listed: a usage error. */
+export class ValidatePathError extends Error {
+  override name = "ValidatePathError";
+}
+
+export interface ValidateOptions {
+  /** Where table metadata comes from; the offline snapshot by default. */
+  metadata?: TableMetadataSource;
+  /** Paths in findings are relative to this directory; process.cwd() by default. */
+  cwd?: string;
+}
+
+export interface ValidationResult {
+  /** Every file looked at, including included policy files, as shown in findings. */
+  files: string[];
+  /** Sorted by file, line and column. */
+  findings: Finding[];
+  /** No finding of severity error. */
+  valid: boolean;
+}
+
+export function fileKind(file: string): FileKind | undefined {
+  if (/\.iom\.ya?ml$/.test(file)) return "stack";
+  if (/\.policy\.ya?ml$/.test(file)) return "policy-file";
+  return undefined;
+}
+
+function listConfigFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listConfigFiles(full));
+    else if (fileKind(entry.name)) out.push(full);
+  }
+  return out;
+}
+
+/** Expands directories into the stack and policy files under them. */
+export function expandPaths(paths: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(cwd, p);
+    let stat;
+    try {
+      stat = statSync(abs);
+    } catch {
+      throw new ValidatePathError(`no such file or directory: ${p}`);
+    }
+    if (stat.isDirectory()) out.push(...listConfigFiles(abs));
+    else out.push(abs);
+  }
+  return [...new Set(out)];
+}
+
+interface Unit {
+  findings: Finding[];
+  config: Configuration;
+}
+
+class Validator {
+  private readonly loaded = new Map<string, LoadResult>();
+  private readonly policyFiles = new Map<string, Unit>();
+  readonly files = new Set<string>();
+
+  constructor(private readonly cwd: string) {}
+
+  display(abs: string): string {
+    return path.relative(this.cwd, abs).split(path.sep).join("/") || path.basename(abs);
+  }
+
+  load(abs: string): LoadResult {
+    let result = this.loaded.get(abs);
+    if (!result) {
+      const file = this.display(abs);
+      this.files.add(file);
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(abs);
+        result = loadYamlText(file, bytes);
+      } catch (err) {
+        const reason =
+          err instanceof Error && "code" in err ? String((err as NodeJS.ErrnoException).code) : "error";
+        result = {
+          ok: false,
+          findings: [
+            {
+              file,
+              line: 1,
+              column: 1,
+              code: "file-not-readable",
+              severity: "error",
+              message: `the file cannot be read (${reason})`,
+              hint: "check that the path is a readable file",
+            },
+          ],
+        };
+      }
+      this.loaded.set(abs, result);
+    }
+    return result;
+  }
+
+  /**
+   * Items of one list in a document that are individually valid for their kind: semantic
+   * checks only look at well-formed resources, so that a typo in one does not hide the others.
+   */
+  private items<T>(
+    source: YamlSource,
+    data: unknown,
+    key: string,
+    kind: ResourceKind,
+    documentValid: boolean,
+  ): Located<T>[] {
+    const list =
+      data !== null && typeof data === "object" ? (data as Record<string, unknown>)[key] : undefined;
+    if (!Array.isArray(list)) return [];
+    const out: Located<T>[] = [];
+    const validator = documentValid ? undefined : schemaRegistry().validator(kind);
+    list.forEach((value, i) => {
+      if (!validator || validator(value)) out.push({ value: value as T, source, path: [key, i] });
+    });
+    return out;
+  }
+
+  policyFile(abs: string): Unit {
+    const cached = this.policyFiles.get(abs);
+    if (cached) return cached;
+    const empty: Configuration = {
+      providers: [],
+      connections: [],
+      dualWriteMaps: [],
+      policies: [],
+      orchestrationFlows: [],
+    };
+    const loaded = this.load(abs);
+    let unit: Unit;
+    if (!loaded.ok) unit = { findings: loaded.findings, config: empty };
+    else {
+      const errors = schemaRegistry().validate("policy-file", loaded.source.data);
+      unit = {
+        findings: schemaFindings(loaded.source, errors),
+        config: {
+          ...empty,
+          policies: this.items(
+            loaded.source,
+            loaded.source.data as PolicyFile,
+            "policies",
+            "iom-policy",
+            errors.length === 0,
+          ),
+        },
+      };
+    }
+    this.policyFiles.set(abs, unit);
+    return unit;
+  }
+
+  stack(abs: string): Unit {
+    const empty: Configuration = {
+      providers: [],
+      connections: [],
+      dualWriteMaps: [],
+      policies: [],
+      orchestrationFlows: [],
+    };
+    const loaded = this.load(abs);
+    if (!loaded.ok) return { findings: loaded.findings, config: empty };
+    const { source } = loaded;
+    const data = source.data as StackDesiredState;
+    const errors = schemaRegistry().validate("stack", data);
+    const findings = schemaFindings(source, errors);
+    const valid = errors.length === 0;
+    const config: Configuration = {
+      stack: source,
+      providers: this.items(source, data, "providers", "iom-provider", valid),
+      connections: this.items(source, data, "connections", "provider-connection", valid),
+      dualWriteMaps: this.items(source, data, "dualWriteMaps", "dual-write-map", valid),
+      policies: this.items(source, data, "policies", "iom-policy", valid),
+      orchestrationFlows: this.items(source, data, "orchestrationFlows", "orchestration-flow", valid),
+    };
+    const includes =
+      data !== null && typeof data === "object" && Array.isArray(data.include) ? data.include : [];
+    includes.forEach((include, i) => {
+      if (typeof include !== "string" || !fileKind(include)) return; // the schema reports it
+      const includePath: PathSegment[] = ["include", i];
+      const target = path.resolve(path.dirname(abs), include);
+      let isFile = false;
+      try {
+        isFile = statSync(target).isFile();
+      } catch {
+        isFile = false;
+      }
+      if (!isFile) {
+        findings.push(
+          findingAt(source, includePath, {
+            code: "include-not-found",
+            message: `included file '${include}' does not exist (resolved to ${this.display(target)})`,
+            hint: "paths are relative to this file, e.g. ../policies/<name>.policy.yaml",
+          }),
+        );
+        return;
+      }
+      if (fileKind(target) !== "policy-file") {
+        findings.push(
+          findingAt(source, includePath, {
+            code: "include-invalid",
+            message: `included file '${include}' is not a policy file`,
+            hint: "only policies/<name>.policy.yaml files can be included",
+          }),
+        );
+        return;
+      }
+      const unit = this.policyFile(target);
+      findings.push(...unit.findings);
+      config.policies.push(...unit.config.policies);
+    });
+    return { findings, config };
+  }
+}
+
+async function semanticFindings(
+  unit: Unit,
+  metadata: TableMetadataSource,
+  isStack: boolean,
+): Promise<Finding[]> {
+  const { config } = unit;
+  const findings = [
+    ...checkNames(config),
+    ...checkReferences(config),
+    ...(await checkPolicies(config, metadata)),
+    ...(await checkDualWriteMaps(config, metadata)),
+  ];
+  if (isStack) findings.push(...checkFinOps(config));
+  return findings;
+}
+
+/** Validates stack and policy files (directories are searched for them). */
+export async function validatePaths(
+  paths: readonly string[],
+  options: ValidateOptions = {},
+): Promise<ValidationResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const metadata = options.metadata ?? new OfflineMetadataSource();
+  const validator = new Validator(cwd);
+  const findings: Finding[] = [];
+  for (const abs of expandPaths(paths, cwd)) {
+    const kind = fileKind(abs);
+    if (!kind) {
+      const file = validator.display(abs);
+      validator.files.add(file);
+      findings.push({
+        file,
+        line: 1,
+        column: 1,
+        code: "file-kind-unknown",
+        severity: "error",
+        message: `cannot tell what '${path.basename(abs)}' describes`,
+        hint: "name desired-state files stacks/<stack>.iom.yaml and policy files policies/<name>.policy.yaml",
+      });
+      continue;
+    }
+    const unit = kind === "stack" ? validator.stack(abs) : validator.policyFile(abs);
+    findings.push(...unit.findings, ...(await semanticFindings(unit, metadata, kind === "stack")));
+  }
+  const sorted = sortFindings(findings);
+  return {
+    files: [...validator.files].sort(),
+    findings: sorted,
+    valid: !sorted.some((f) => f.severity === "error"),
+  };
+}
