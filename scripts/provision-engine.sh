@@ -17,6 +17,15 @@ version=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" { sub(/^v/, "", $2); prin
 min_version="3.200.0"
 log() { printf 'engine: %s\n' "$*" >&2; }
 
+# Prints the engine's directory and records it in .iom/engine-bin, where src/engine/engine.ts finds
+# it when the engine is not on PATH (a test run started by hand, for example).
+finish() {
+  mkdir -p "$root/.iom"
+  printf '%s\n' "$1" >"$root/.iom/engine-bin"
+  echo "$1"
+  exit 0
+}
+
 version_ge() { # version_ge A B: A >= B
   [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]
 }
@@ -42,8 +51,7 @@ if [ "${IOM_ENGINE_IGNORE_PATH:-}" != "1" ] && command -v pulumi >/dev/null 2>&1
     bin=$(dirname "$(command -v pulumi)")
     log "using pulumi $found from PATH ($bin)"
     if [ -w "$bin" ]; then install_dynamic_provider_plugin "$bin"; fi
-    echo "$bin"
-    exit 0
+    finish "$bin"
   fi
   log "pulumi on PATH is ${found:-of unknown version}, older than $min_version: not used"
 fi
@@ -61,8 +69,7 @@ if command -v flock >/dev/null 2>&1; then flock 9; fi
 if [ -x "$dest/bin/pulumi" ] && [ "$(cat "$dest/host.key" 2>/dev/null)" = "$host_key" ]; then
   install_dynamic_provider_plugin "$dest/bin"
   log "using cached pulumi v$version ($dest/bin)"
-  echo "$dest/bin"
-  exit 0
+  finish "$dest/bin"
 fi
 
 work="$cache_root/.partial.$$"
@@ -131,5 +138,7 @@ fi
 for f in "$work"/bin/*; do mv -f "$f" "$dest/bin/$(basename "$f")"; done
 install_dynamic_provider_plugin "$dest/bin"
 echo "$host_key" >"$dest/host.key"
+trap - EXIT
+rm -rf "$work"
 log "pulumi v$version ready in $dest/bin"
-echo "$dest/bin"
+finish "$dest/bin"

@@ -25,8 +25,6 @@ export PATH="$(dirname "$node_bin"):$PATH"
 step "engine"
 engine_bin=$(bash scripts/provision-engine.sh)
 export PATH="$engine_bin:$PATH"
-mkdir -p .iom
-printf '%s\n' "$engine_bin" >.iom/engine-bin
 export PULUMI_SKIP_UPDATE_CHECK=true
 
 step "build"

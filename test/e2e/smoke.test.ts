@@ -2,9 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 
 const availability = engineForTests();
-if (availability.reason) {
-  console.warn(`e2e: skipped: ${availability.reason}`);
-}
 
 describe.skipIf(!availability.engine)("engine smoke test", () => {
   let project: TestProject;
