@@ -1,0 +1,215 @@
+// Table metadata read from the environment's EntityDefinitions: entity set names, attributes and
+// option sets. IOM's option values are not published, so resource kinds never hard-code them:
+// they name a label ("Execution") and this module finds its number in the environment, and back.
+// Answers are cached per process and environment; a Pulumi run asks for each table once.
+
+import { UnknownOptionError, UnexpectedResponseError } from "./errors.js";
+import { identifier, literal } from "./odata.js";
+
+export interface EntityMetadata {
+  logicalName: string;
+  entitySetName: string;
+  primaryIdAttribute: string;
+  primaryNameAttribute: string | undefined;
+}
+
+export interface AttributeMetadata {
+  logicalName: string;
+  /** AttributeType as Dataverse names it: String, Picklist, State, Status, Boolean, Lookup, … */
+  attributeType: string;
+}
+
+export interface OptionMetadata {
+  value: number;
+  label: string;
+}
+
+/** What the metadata reader needs from the client: one GET that returns parsed JSON. */
+export interface MetadataTransport {
+  readonly environmentUrl: string;
+  getJson(path: string): Promise<unknown>;
+}
+
+const OPTION_CAST: Readonly<Record<string, string>> = {
+  Picklist: "Microsoft.Dynamics.CRM.PicklistAttributeMetadata",
+  State: "Microsoft.Dynamics.CRM.StateAttributeMetadata",
+  Status: "Microsoft.Dynamics.CRM.StatusAttributeMetadata",
+  Boolean: "Microsoft.Dynamics.CRM.BooleanAttributeMetadata",
+  MultiSelectPicklist: "Microsoft.Dynamics.CRM.MultiSelectPicklistAttributeMetadata",
+};
+
+const cache = new Map<string, Promise<unknown>>();
+
+/** Forget all cached metadata (tests; or after a solution import changed the schema). */
+export function clearMetadataCache(): void {
+  cache.clear();
+}
+
+export class Metadata {
+  constructor(private readonly transport: MetadataTransport) {}
+
+  entity(logicalName: string): Promise<EntityMetadata> {
+    const path =
+      `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})` +
+      "?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute";
+    return this.cached(`entity|${logicalName}`, async () => {
+      const body = await this.transport.getJson(path);
+      const record = asRecord(body, path);
+      return {
+        logicalName: requireString(record, "LogicalName", path),
+        entitySetName: requireString(record, "EntitySetName", path),
+        primaryIdAttribute: requireString(record, "PrimaryIdAttribute", path),
+        primaryNameAttribute:
+          typeof record["PrimaryNameAttribute"] === "string" ? record["PrimaryNameAttribute"] : undefined,
+      };
+    });
+  }
+
+  async entitySetName(logicalName: string): Promise<string> {
+    return (await this.entity(logicalName)).entitySetName;
+  }
+
+  attributes(logicalName: string): Promise<AttributeMetadata[]> {
+    const path =
+      `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})/Attributes` +
+      "?$select=LogicalName,AttributeType";
+    return this.cached(`attributes|${logicalName}`, async () => {
+      const body = asRecord(await this.transport.getJson(path), path);
+      const value = body["value"];
+      if (!Array.isArray(value)) throw malformed(path, "no value array");
+      return value.map((item) => {
+        const record = asRecord(item, path);
+        return {
+          logicalName: requireString(record, "LogicalName", path),
+          attributeType: requireString(record, "AttributeType", path),
+        };
+      });
+    });
+  }
+
+  async attribute(logicalName: string, attributeName: string): Promise<AttributeMetadata | undefined> {
+    return (await this.attributes(logicalName)).find((a) => a.logicalName === attributeName);
+  }
+
+  /** The choices of a Picklist, State, Status or Boolean column, in the environment's order. */
+  options(logicalName: string, attributeName: string): Promise<OptionMetadata[]> {
+    return this.cached(`options|${logicalName}|${attributeName}`, async () => {
+      const attribute = await this.attribute(logicalName, attributeName);
+      if (!attribute) {
+        throw new UnknownOptionError(`${logicalName} has no column ${attributeName}`, {
+          hint: `Check the column name against the ${logicalName} table's metadata.`,
+        });
+      }
+      const cast = OPTION_CAST[attribute.attributeType];
+      if (!cast) {
+        throw new UnknownOptionError(
+          `${logicalName}.${attributeName} is a ${attribute.attributeType} column, not a choice`,
+          { hint: "Only Picklist, State, Status and Boolean columns have option labels." },
+        );
+      }
+      const path =
+        `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})` +
+        `/Attributes(LogicalName=${literal(identifier(attributeName))})/${cast}` +
+        "?$select=LogicalName&$expand=OptionSet";
+      const body = asRecord(await this.transport.getJson(path), path);
+      return readOptions(body["OptionSet"], path);
+    });
+  }
+
+  /** The number behind a label; labels match exactly first, then ignoring case and spaces. */
+  async optionValue(logicalName: string, attributeName: string, label: string): Promise<number> {
+    const options = await this.options(logicalName, attributeName);
+    const exact = options.filter((o) => o.label === label);
+    const loose =
+      exact.length > 0 ? exact : options.filter((o) => normalizeLabel(o.label) === normalizeLabel(label));
+    if (loose.length === 1) return (loose[0] as OptionMetadata).value;
+    const known = options.map((o) => `"${o.label}" (${o.value})`).join(", ");
+    if (loose.length > 1) {
+      throw new UnknownOptionError(
+        `${logicalName}.${attributeName} has several options labelled "${label}": ${known}`,
+        {
+          hint: "Use the exact label, with its case, to choose one.",
+        },
+      );
+    }
+    throw new UnknownOptionError(
+      `${logicalName}.${attributeName} has no option "${label}"; it has ${known}`,
+      {
+        hint: "Use one of the labels listed.",
+      },
+    );
+  }
+
+  async optionLabel(logicalName: string, attributeName: string, value: number): Promise<string> {
+    const options = await this.options(logicalName, attributeName);
+    const match = options.find((o) => o.value === value);
+    if (match) return match.label;
+    const known = options.map((o) => `${o.value} "${o.label}"`).join(", ");
+    throw new UnknownOptionError(
+      `${logicalName}.${attributeName} has no option with value ${value}; it has ${known}`,
+      {
+        hint: "The environment's option set changed or the value was written outside iom-gitops; refresh and check the column.",
+      },
+    );
+  }
+
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const full = `${this.transport.environmentUrl}|${key}`;
+    let entry = cache.get(full) as Promise<T> | undefined;
+    if (!entry) {
+      entry = load();
+      cache.set(full, entry);
+      // A failure is not remembered: the next caller asks again.
+      entry.catch(() => {
+        if (cache.get(full) === entry) cache.delete(full);
+      });
+    }
+    return entry;
+  }
+}
+
+function readOptions(optionSet: unknown, path: string): OptionMetadata[] {
+  const set = asRecord(optionSet, path);
+  if (Array.isArray(set["Options"])) return set["Options"].map((o) => readOption(o, path));
+  // Boolean columns carry their two choices as TrueOption and FalseOption.
+  const pair = [set["FalseOption"], set["TrueOption"]].filter((o) => o != null);
+  if (pair.length > 0) return pair.map((o) => readOption(o, path));
+  throw malformed(path, "an OptionSet with neither Options nor TrueOption/FalseOption");
+}
+
+function readOption(option: unknown, path: string): OptionMetadata {
+  const record = asRecord(option, path);
+  const value = record["Value"];
+  if (typeof value !== "number") throw malformed(path, "an option without a numeric Value");
+  return { value, label: labelText(record["Label"]) ?? String(value) };
+}
+
+// Label is {UserLocalizedLabel:{Label}, LocalizedLabels:[{Label, LanguageCode}]}.
+function labelText(label: unknown): string | undefined {
+  if (typeof label !== "object" || label === null) return undefined;
+  const user = (label as { UserLocalizedLabel?: { Label?: unknown } }).UserLocalizedLabel;
+  if (typeof user?.Label === "string") return user.Label;
+  const localized = (label as { LocalizedLabels?: Array<{ Label?: unknown }> }).LocalizedLabels;
+  const first = Array.isArray(localized) ? localized.find((l) => typeof l.Label === "string") : undefined;
+  return typeof first?.Label === "string" ? first.Label : undefined;
+}
+
+function normalizeLabel(label: string): string {
+  return label.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+function asRecord(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw malformed(path, "not a JSON object");
+  return value as Record<string, unknown>;
+}
+
+function requireString(record: Record<string, unknown>, key: string, path: string): string {
+  const value = record[key];
+  if (typeof value !== "string" || value === "") throw malformed(path, `no ${key}`);
+  return value;
+}
+
+function malformed(path: string, what: string): UnexpectedResponseError {
+  return new UnexpectedResponseError(`the metadata response has ${what}`, { method: "GET", path });
+}

@@ -1,0 +1,136 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { UnknownOptionError } from "../../../src/dataverse/errors.js";
+import { Metadata, clearMetadataCache } from "../../../src/dataverse/metadata.js";
+
+const label = (text: string) => ({
+  LocalizedLabels: [{ Label: text, LanguageCode: 1033 }],
+  UserLocalizedLabel: { Label: text, LanguageCode: 1033 },
+});
+
+const ANSWERS: Record<string, unknown> = {
+  "EntityDefinitions(LogicalName='msdyn_iompolicy')?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute":
+    {
+      LogicalName: "msdyn_iompolicy",
+      EntitySetName: "msdyn_iompolicies",
+      PrimaryIdAttribute: "msdyn_iompolicyid",
+      PrimaryNameAttribute: "msdyn_name",
+    },
+  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes?$select=LogicalName,AttributeType": {
+    value: [
+      { LogicalName: "msdyn_name", AttributeType: "String" },
+      { LogicalName: "msdyn_policytype", AttributeType: "Picklist" },
+      { LogicalName: "msdyn_ispublished", AttributeType: "Boolean" },
+      { LogicalName: "msdyn_dup", AttributeType: "Picklist" },
+    ],
+  },
+  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes(LogicalName='msdyn_policytype')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet":
+    {
+      LogicalName: "msdyn_policytype",
+      OptionSet: {
+        Options: [
+          { Value: 192350000, Label: label("Filter") },
+          { Value: 192350001, Label: label("Execution") },
+        ],
+      },
+    },
+  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes(LogicalName='msdyn_ispublished')/Microsoft.Dynamics.CRM.BooleanAttributeMetadata?$select=LogicalName&$expand=OptionSet":
+    {
+      LogicalName: "msdyn_ispublished",
+      OptionSet: {
+        TrueOption: { Value: 1, Label: label("Published") },
+        FalseOption: { Value: 0, Label: label("Unpublished") },
+      },
+    },
+  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes(LogicalName='msdyn_dup')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet":
+    {
+      LogicalName: "msdyn_dup",
+      OptionSet: {
+        Options: [
+          { Value: 1, Label: label("Open") },
+          { Value: 2, Label: label("open") },
+        ],
+      },
+    },
+};
+
+function transport() {
+  const calls: string[] = [];
+  return {
+    calls,
+    environmentUrl: "https://contoso.crm.dynamics.com",
+    getJson: async (path: string) => {
+      calls.push(path);
+      if (!(path in ANSWERS)) throw new Error(`unexpected metadata request: ${path}`);
+      return ANSWERS[path];
+    },
+  };
+}
+
+beforeEach(() => clearMetadataCache());
+
+describe("Metadata", () => {
+  it("reads entity names once per process", async () => {
+    const t = transport();
+    const first = new Metadata(t);
+    expect(await first.entity("msdyn_iompolicy")).toEqual({
+      logicalName: "msdyn_iompolicy",
+      entitySetName: "msdyn_iompolicies",
+      primaryIdAttribute: "msdyn_iompolicyid",
+      primaryNameAttribute: "msdyn_name",
+    });
+    expect(await new Metadata(t).entitySetName("msdyn_iompolicy")).toBe("msdyn_iompolicies");
+    expect(t.calls).toHaveLength(1);
+  });
+
+  it("resolves labels to values and back, picklists and booleans alike", async () => {
+    const m = new Metadata(transport());
+    expect(await m.optionValue("msdyn_iompolicy", "msdyn_policytype", "Execution")).toBe(192350001);
+    expect(await m.optionValue("msdyn_iompolicy", "msdyn_policytype", "  execution ")).toBe(192350001);
+    expect(await m.optionLabel("msdyn_iompolicy", "msdyn_policytype", 192350000)).toBe("Filter");
+    expect(await m.optionValue("msdyn_iompolicy", "msdyn_ispublished", "Published")).toBe(1);
+    expect(await m.options("msdyn_iompolicy", "msdyn_ispublished")).toEqual([
+      { value: 0, label: "Unpublished" },
+      { value: 1, label: "Published" },
+    ]);
+  });
+
+  it("names the known labels when a label is unknown", async () => {
+    const m = new Metadata(transport());
+    const error = await m
+      .optionValue("msdyn_iompolicy", "msdyn_policytype", "Executoin")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownOptionError);
+    expect((error as Error).message).toContain('"Filter" (192350000), "Execution" (192350001)');
+    await expect(m.optionLabel("msdyn_iompolicy", "msdyn_policytype", 7)).rejects.toThrow(
+      /no option with value 7/,
+    );
+  });
+
+  it("prefers an exact label and refuses an ambiguous loose one", async () => {
+    const m = new Metadata(transport());
+    expect(await m.optionValue("msdyn_iompolicy", "msdyn_dup", "open")).toBe(2);
+    await expect(m.optionValue("msdyn_iompolicy", "msdyn_dup", "OPEN")).rejects.toThrow(/several options/);
+  });
+
+  it("refuses columns that are not choices or do not exist", async () => {
+    const m = new Metadata(transport());
+    await expect(m.options("msdyn_iompolicy", "msdyn_name")).rejects.toThrow(/String column, not a choice/);
+    await expect(m.options("msdyn_iompolicy", "msdyn_nope")).rejects.toThrow(/has no column msdyn_nope/);
+  });
+
+  it("does not remember a failure", async () => {
+    let fail = true;
+    const t = transport();
+    const flaky = {
+      ...t,
+      getJson: async (path: string) => {
+        if (fail) throw new Error("boom");
+        return t.getJson(path);
+      },
+    };
+    const m = new Metadata(flaky);
+    await expect(m.entity("msdyn_iompolicy")).rejects.toThrow("boom");
+    fail = false;
+    expect((await m.entity("msdyn_iompolicy")).entitySetName).toBe("msdyn_iompolicies");
+  });
+});
