@@ -1,0 +1,78 @@
+// `iom emulator`: runs the local Dataverse/IOM emulator until SIGINT or SIGTERM.
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+
+import type { Command } from "../index.js";
+import { UsageError } from "../usage-error.js";
+
+/** The port `iom emulator` listens on when --port is not given. */
+export const DEFAULT_PORT = 4800;
+/** Inside the project, and ignored by git (.gitignore has .iom/). */
+export const DEFAULT_DATA_DIR = path.join(".iom", "emulator-data");
+
+const HELP = `usage: iom emulator [--port N] [--data DIR] [--token T] [--seed N]
+
+Runs a local emulator of the Dataverse Web API, the IOM tables and dual-write management
+on 127.0.0.1 (docs/emulator.md).
+
+  --port N    port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
+  --data DIR  where the data persists across restarts (default ${DEFAULT_DATA_DIR})
+  --token T   bearer token every request must carry (default dev-token)
+  --seed N    seed of the fault-injection random sequence (default 1)`;
+
+function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not '${text}'`);
+  return Number(text);
+}
+
+export const command: Command = {
+  summary: "run the local Dataverse/IOM emulator (Web API, metadata, dual-write management)",
+  async run(args) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: {
+          port: { type: "string" },
+          data: { type: "string" },
+          token: { type: "string" },
+          seed: { type: "string" },
+          help: { type: "boolean", short: "h" },
+        },
+        strict: true,
+        allowPositionals: false,
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (values.help) {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    const port = integer("port", values.port, 0, 65535) ?? DEFAULT_PORT;
+    const seed = integer("seed", values.seed, 0, 2 ** 32 - 1);
+    if (values.token !== undefined && values.token.trim() === "")
+      throw new UsageError("--token must not be empty");
+    const { startEmulator } = await import("../../emulator/index.js");
+    const emulator = await startEmulator({
+      port,
+      dataDir: path.resolve(values.data ?? DEFAULT_DATA_DIR),
+      ...(values.token !== undefined ? { token: values.token } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+    });
+    process.stdout.write(`listening on ${emulator.url}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        resolve();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
+    await emulator.close();
+    return 0;
+  },
+};

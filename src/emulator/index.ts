@@ -1,0 +1,42 @@
+// `iom emulator` as a library: a local, persistent emulator of the parts of the Dataverse Web API,
+// the IOM tables and dual-write management that iom-gitops uses (docs/emulator.md).
+import { EmulatorServer } from "./server.js";
+
+export interface EmulatorOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Where rows persist across restarts; without it they live in memory only. */
+  dataDir?: string;
+  /** The bearer token every request must carry. @default "dev-token" */
+  token?: string;
+  /** Seed of the fault-injection random sequence when PUT /_emulator/faults gives none. @default 1 */
+  seed?: number;
+}
+
+export interface RunningEmulator {
+  /** "http://127.0.0.1:PORT" */
+  url: string;
+  /** url + "/api/data/v9.2/" */
+  apiUrl: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TOKEN = "dev-token";
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const token = options.token ?? DEFAULT_TOKEN;
+  const server = new EmulatorServer({
+    port: options.port ?? 0,
+    dataDir: options.dataDir,
+    token,
+    seed: options.seed ?? 1,
+  });
+  try {
+    await server.listen();
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return { url: server.url, apiUrl: `${server.url}/api/data/v9.2/`, token, close: () => server.close() };
+}

@@ -1,0 +1,263 @@
+// The HTTP side: node:http on 127.0.0.1, bearer-token check, request counters and injected faults
+// for everything under /api/, body size limit, and dispatch to the Web API, the dual-write
+// management endpoint and the /_emulator/ administration endpoints.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { timingSafeEqual } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { dualWrite } from "../iom/inferred.js";
+import { tables } from "../iom/tables/index.js";
+import { Counters, Faults, faultError } from "./admin.js";
+import type { Context } from "./context.js";
+import { DualWriteManagement, mapGuard } from "./dual-write.js";
+import { ApiError, ErrorCode, unknownSegment } from "./errors.js";
+import { JSON_TYPE, type ApiResponse } from "./http-types.js";
+import { Journal } from "./journal.js";
+import { Schema } from "./schema.js";
+import { seedIds, seedRows } from "./seed.js";
+import { Store } from "./store.js";
+import { errorResponse, handleApi } from "./web-api.js";
+
+export const API_ROOT = "/api/data/v9.2/";
+const ADMIN_ROOT = "/_emulator/";
+/** Larger bodies get 413; Dataverse's own limit is higher, but no IOM payload comes near this. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface ServerOptions {
+  port: number;
+  dataDir: string | undefined;
+  token: string;
+  seed: number;
+}
+
+function send(res: ServerResponse, response: ApiResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(response.status, response.headers);
+  res.end(response.body);
+}
+
+function sendError(res: ServerResponse, error: ApiError): void {
+  send(res, errorResponse(error));
+}
+
+class BodyTooLarge extends Error {}
+
+/** Reads the whole body; past the limit it keeps draining (so the client sees our 413) but stores nothing. */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else if (!tooLarge) chunks.push(chunk);
+    });
+    req.on("end", () =>
+      tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString("utf8")),
+    );
+    req.on("error", reject);
+  });
+}
+
+function headerMap(req: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers))
+    out[name] = Array.isArray(value) ? value.join(", ") : value;
+  return out;
+}
+
+export class EmulatorServer {
+  private readonly server: Server;
+  private readonly counters = new Counters();
+  private readonly faults: Faults;
+  private readonly store: Store;
+  private readonly ctx: Context;
+  private readonly dualWrite: DualWriteManagement;
+  private readonly token: Buffer;
+  private closing: Promise<void> | undefined;
+  url = "";
+
+  constructor(private readonly options: ServerOptions) {
+    const schema = new Schema(tables);
+    let journal: Journal | undefined;
+    let data;
+    if (options.dataDir !== undefined) ({ journal, data } = Journal.open(options.dataDir));
+    this.store = new Store(schema, journal);
+    this.store.load(data ?? seedRows(), data === undefined);
+    this.faults = new Faults(options.seed);
+    this.token = Buffer.from(`Bearer ${options.token}`);
+    this.ctx = {
+      schema,
+      store: this.store,
+      serviceRoot: "",
+      guards: new Map([[dualWrite.table, mapGuard]]),
+      identity: {
+        userId: seedIds.user,
+        businessUnitId: seedIds.businessUnit,
+        organizationId: seedIds.organization,
+      },
+    };
+    this.dualWrite = new DualWriteManagement(this.ctx);
+    this.server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+      this.onRequest(req, res).catch((err: unknown) => {
+        sendError(
+          res,
+          new ApiError(
+            500,
+            ErrorCode.unexpected,
+            `Unexpected error in the emulator: ${(err as Error).message}`,
+          ),
+        );
+      });
+    });
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.options.port, "127.0.0.1", () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+    this.ctx.serviceRoot = `${this.url}${API_ROOT}`;
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const given = Buffer.from(req.headers.authorization ?? "");
+    return given.length === this.token.length && timingSafeEqual(given, this.token);
+  }
+
+  private unauthorized(res: ServerResponse): void {
+    sendError(
+      res,
+      new ApiError(
+        401,
+        ErrorCode.unauthorized,
+        "The request has no valid bearer token: send 'Authorization: Bearer <token>' with the emulator's token.",
+        {
+          "WWW-Authenticate": 'Bearer realm="iom-emulator"',
+        },
+      ),
+    );
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? "GET";
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = q < 0 ? "" : url.slice(q + 1);
+
+    if (path.startsWith(ADMIN_ROOT)) {
+      if (!this.authorized(req)) return this.unauthorized(res);
+      return send(res, await this.admin(req, method, path.slice(ADMIN_ROOT.length)));
+    }
+    if (!path.startsWith("/api/")) return sendError(res, unknownSegment(path));
+
+    this.counters.record(method, path);
+    if (!this.authorized(req)) return this.unauthorized(res);
+    const fault = this.faults.pick(method, path);
+    if (fault) {
+      if (fault.latencyMs) await sleep(fault.latencyMs);
+      if (fault.drop) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.status !== undefined) {
+        const error = faultError(fault.status);
+        if (fault.retryAfter !== undefined) error.headers["Retry-After"] = String(fault.retryAfter);
+        return sendError(res, error);
+      }
+    }
+
+    let body: string;
+    try {
+      body = await readBody(req);
+    } catch (err) {
+      if (err instanceof BodyTooLarge)
+        return sendError(
+          res,
+          new ApiError(413, ErrorCode.tooLarge, `The request body is larger than ${MAX_BODY_BYTES} bytes.`),
+        );
+      throw err;
+    }
+    const request = { method, query, headers: headerMap(req), body };
+    if (path.startsWith(API_ROOT))
+      return send(res, handleApi(this.ctx, { ...request, path: path.slice(API_ROOT.length) }));
+    if (path.startsWith(dualWrite.managementPath)) {
+      try {
+        return send(
+          res,
+          this.dualWrite.handle({ ...request, path }, path.slice(dualWrite.managementPath.length)),
+        );
+      } catch (err) {
+        return send(res, errorResponse(err));
+      }
+    }
+    return sendError(res, unknownSegment(path));
+  }
+
+  private async admin(req: IncomingMessage, method: string, route: string): Promise<ApiResponse> {
+    const ok = (status: number, body?: unknown): ApiResponse =>
+      body === undefined
+        ? { status, headers: {} }
+        : { status, headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify(body) };
+    try {
+      const text = await readBody(req);
+      switch (`${method} ${route}`) {
+        case "POST reset":
+          this.store.load(seedRows(), true);
+          this.faults.clear();
+          this.counters.reset();
+          this.dualWrite.clearRequests();
+          return ok(204);
+        case "GET counters":
+          return ok(200, this.counters);
+        case "DELETE counters":
+          this.counters.reset();
+          return ok(204);
+        case "GET faults":
+          return ok(200, this.faults);
+        case "PUT faults": {
+          let body: unknown;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            throw new ApiError(400, ErrorCode.payload, "The fault rules must be JSON.");
+          }
+          this.faults.set(body);
+          return ok(204);
+        }
+        case "DELETE faults":
+          this.faults.clear();
+          return ok(204);
+        default:
+          throw new ApiError(
+            404,
+            ErrorCode.unknownSegment,
+            `No administrative endpoint '${method} ${ADMIN_ROOT}${route}'.`,
+          );
+      }
+    } catch (err) {
+      if (err instanceof BodyTooLarge)
+        return errorResponse(new ApiError(413, ErrorCode.tooLarge, "The request body is too large."));
+      return errorResponse(err);
+    }
+  }
+
+  /** Stops listening, ends open connections and releases the data directory. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    }).then(() => this.store.close());
+    return this.closing;
+  }
+}

@@ -1,0 +1,326 @@
+// The Dataverse Web API under /api/data/v9.2/: routing, entity-set reads and writes with their
+// status codes and headers, WhoAmI, EntityDefinitions and $batch.
+import type { Context } from "./context.js";
+import { ApiError, ErrorCode, notFoundRow, unknownSegment } from "./errors.js";
+import { handleBatch } from "./batch.js";
+import { json, noContent, parsePrefer, type ApiRequest, type ApiResponse } from "./http-types.js";
+import { resolveKey, splitKeySegment } from "./keys.js";
+import { metadataResponse } from "./metadata.js";
+import { checkMaxPageSize, queryCollection, readQueryOptions, shapeOf } from "./query.js";
+import { annotationFilter, attributeValue, formatRow, noAnnotations, type AnnotationFilter } from "./rows.js";
+import { propertyName, type TableModel } from "./schema.js";
+import type { Row } from "./store.js";
+import { buildRow, deleteRow, idForCreate, readChanges } from "./write.js";
+
+/** Splits a path on "/" outside quotes and parentheses, decoding each segment. */
+export function splitPath(path: string): string[] {
+  const segments: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = "";
+  const text = decodeURIComponent(path);
+  for (const ch of text) {
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && ch === "(") depth++;
+    else if (!quoted && ch === ")") depth--;
+    if (ch === "/" && depth === 0 && !quoted) {
+      segments.push(current);
+      current = "";
+    } else current += ch;
+  }
+  segments.push(current);
+  return segments;
+}
+
+interface Preferences {
+  representation: boolean;
+  annotations: AnnotationFilter;
+  annotationsText: string | undefined;
+  maxPageSize: number | undefined;
+  continueOnError: boolean;
+}
+
+function preferences(req: ApiRequest): Preferences {
+  const prefer = parsePrefer(req.headers.prefer);
+  const size = prefer.get("odata.maxpagesize");
+  const annotationsText = prefer.get("odata.include-annotations");
+  return {
+    representation: prefer.get("return") === "representation",
+    annotations: annotationFilter(annotationsText),
+    annotationsText,
+    maxPageSize: size === undefined ? undefined : checkMaxPageSize(Number(size)),
+    continueOnError: prefer.has("odata.continue-on-error"),
+  };
+}
+
+function applied(prefs: Preferences, extra: string[] = []): Record<string, string> {
+  const list = [...extra];
+  if (prefs.annotationsText !== undefined) list.push(`odata.include-annotations="${prefs.annotationsText}"`);
+  return list.length > 0 ? { "Preference-Applied": list.join(",") } : {};
+}
+
+function parseBody(req: ApiRequest): unknown {
+  if (req.body.trim() === "")
+    throw new ApiError(400, ErrorCode.payload, "The request body is empty; a JSON object is required.");
+  try {
+    return JSON.parse(req.body);
+  } catch (err) {
+    throw new ApiError(
+      400,
+      ErrorCode.payload,
+      `Error identified in Payload provided by the user: the body is not valid JSON (${(err as Error).message}).`,
+    );
+  }
+}
+
+function etagOf(row: Row): string {
+  return `W/"${row.version}"`;
+}
+
+function checkIfMatch(req: ApiRequest, model: TableModel, row: Row | undefined, keyText: string): void {
+  const ifMatch = req.headers["if-match"];
+  if (ifMatch === undefined) return;
+  if (!row) throw notFoundRow(model.logicalName, keyText);
+  if (ifMatch.trim() !== "*" && !ifMatch.split(",").some((t) => t.trim() === etagOf(row)))
+    throw new ApiError(
+      412,
+      ErrorCode.versionMismatch,
+      "The version of the existing record doesn't match the RowVersion property provided.",
+    );
+}
+
+function entityId(ctx: Context, model: TableModel, keyText: string): string {
+  return `${ctx.serviceRoot}${model.entitySetName}(${keyText})`;
+}
+
+function representation(
+  ctx: Context,
+  model: TableModel,
+  row: Row,
+  req: ApiRequest,
+  prefs: Preferences,
+): Record<string, unknown> {
+  const options = readQueryOptions(new URLSearchParams(req.query), new Set(["$select", "$expand"]));
+  const shape = shapeOf(ctx, model, options, prefs.annotations);
+  return {
+    "@odata.context": `${ctx.serviceRoot}$metadata#${model.entitySetName}${options.$select ? `(${options.$select})` : ""}/$entity`,
+    ...formatRow(ctx, model, row, shape),
+  };
+}
+
+function create(ctx: Context, model: TableModel, req: ApiRequest, prefs: Preferences): ApiResponse {
+  const body = parseBody(req);
+  const row = ctx.store.transaction(() => {
+    const changes = readChanges(ctx, model, body);
+    const id = idForCreate(model, changes);
+    if (ctx.store.get(model.logicalName, id))
+      throw new ApiError(
+        412,
+        ErrorCode.duplicateKey,
+        `A record with the id ${id} already exists: cannot insert duplicate key.`,
+      );
+    const built = buildRow(ctx, model, undefined, id, changes);
+    ctx.store.put(model.logicalName, built);
+    return built;
+  });
+  if (prefs.representation)
+    return json(201, representation(ctx, model, row, req, prefs), {
+      ...applied(prefs, ["return=representation"]),
+      ETag: etagOf(row),
+    });
+  return noContent({ "OData-EntityId": entityId(ctx, model, row.id) });
+}
+
+function upsert(
+  ctx: Context,
+  model: TableModel,
+  keyText: string,
+  req: ApiRequest,
+  prefs: Preferences,
+): ApiResponse {
+  const body = parseBody(req);
+  let created = false;
+  const [row, text] = ctx.store.transaction(() => {
+    const key = resolveKey(ctx, model, keyText);
+    const before = key.row;
+    checkIfMatch(req, model, before, key.text);
+    if (req.headers["if-none-match"]?.trim() === "*" && before)
+      throw new ApiError(412, ErrorCode.duplicateKey, "A record with matching key values already exists.");
+    const changes = readChanges(ctx, model, body);
+    if (before && Object.keys(key.values).length > 0)
+      for (const name of Object.keys(key.values)) delete changes[name];
+    created = !before;
+    const id = before?.id ?? key.id ?? idForCreate(model, changes);
+    const built = buildRow(ctx, model, before, id, before ? changes : { ...changes, ...key.values });
+    ctx.store.put(model.logicalName, built);
+    return [built, key.text] as const;
+  });
+  const headers = { "OData-EntityId": entityId(ctx, model, text) };
+  if (prefs.representation)
+    return json(created ? 201 : 200, representation(ctx, model, row, req, prefs), {
+      ...applied(prefs, ["return=representation"]),
+      ETag: etagOf(row),
+    });
+  return noContent(headers);
+}
+
+function remove(ctx: Context, model: TableModel, keyText: string, req: ApiRequest): ApiResponse {
+  ctx.store.transaction(() => {
+    const key = resolveKey(ctx, model, keyText);
+    if (!key.row) throw notFoundRow(model.logicalName, key.text);
+    checkIfMatch(req, model, key.row, key.text);
+    deleteRow(ctx, model, key.row);
+  });
+  return noContent();
+}
+
+function readOne(
+  ctx: Context,
+  model: TableModel,
+  keyText: string,
+  rest: string[],
+  req: ApiRequest,
+  prefs: Preferences,
+): ApiResponse {
+  const key = resolveKey(ctx, model, keyText);
+  if (!key.row) throw notFoundRow(model.logicalName, key.text);
+  const row = key.row;
+  if (rest.length === 0) {
+    const body = representation(ctx, model, row, req, prefs);
+    const ifNoneMatch = req.headers["if-none-match"];
+    const plain = prefs.annotations === noAnnotations && !new URLSearchParams(req.query).has("$expand");
+    if (plain && ifNoneMatch !== undefined && ifNoneMatch.split(",").some((t) => t.trim() === etagOf(row)))
+      return { status: 304, headers: { ETag: etagOf(row) } };
+    return json(200, body, { ...applied(prefs), ETag: etagOf(row) });
+  }
+  // A single property: set(id)/name or set(id)/name/$value.
+  const [name, raw, ...extra] = rest as [string, ...string[]];
+  const attribute = model.byProperty.get(name);
+  if (!attribute) throw unknownSegment(name);
+  if (extra.length > 0 || (raw !== undefined && raw !== "$value"))
+    throw unknownSegment(extra[0] ?? (raw as string));
+  const value = attributeValue(model, attribute, row);
+  if (raw === "$value") {
+    if (value === null) return { status: 204, headers: {} };
+    return {
+      status: 200,
+      headers: { "Content-Type": "text/plain", "OData-Version": "4.0" },
+      body: String(value),
+    };
+  }
+  return json(200, {
+    "@odata.context": `${ctx.serviceRoot}$metadata#${model.entitySetName}(${row.id})/${propertyName(attribute)}`,
+    value,
+  });
+}
+
+function entitySet(ctx: Context, segments: string[], req: ApiRequest, prefs: Preferences): ApiResponse {
+  const [first, ...rest] = segments as [string, ...string[]];
+  const { name, key } = splitKeySegment(first);
+  const model = ctx.schema.tableBySet(name);
+  if (!model) throw unknownSegment(name);
+  const method = req.method;
+  if (key === undefined) {
+    if (rest.length > 0) throw unknownSegment(rest[0] as string);
+    if (method === "GET") {
+      const options = readQueryOptions(new URLSearchParams(req.query));
+      const result = queryCollection(ctx, model, options, prefs.maxPageSize, prefs.annotations, req.query);
+      const extra =
+        result.pageSizeApplied !== undefined ? [`odata.maxpagesize=${result.pageSizeApplied}`] : [];
+      return json(200, result.body, applied(prefs, extra));
+    }
+    if (method === "POST") return create(ctx, model, req, prefs);
+    throw methodNotAllowed(method);
+  }
+  if (rest.length > 0) {
+    if (method !== "GET") throw methodNotAllowed(method);
+    return readOne(ctx, model, key, rest, req, prefs);
+  }
+  switch (method) {
+    case "GET":
+      return readOne(ctx, model, key, rest, req, prefs);
+    case "PATCH":
+      return upsert(ctx, model, key, req, prefs);
+    case "DELETE":
+      return remove(ctx, model, key, req);
+    default:
+      throw methodNotAllowed(method);
+  }
+}
+
+function methodNotAllowed(method: string): ApiError {
+  return new ApiError(405, "", `The requested resource does not support http method '${method}'.`);
+}
+
+function whoAmI(ctx: Context, req: ApiRequest): ApiResponse {
+  if (req.method !== "GET")
+    throw new ApiError(
+      404,
+      "",
+      `No HTTP resource was found that matches the request URI '${ctx.serviceRoot}WhoAmI'.`,
+    );
+  return json(200, {
+    "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+    BusinessUnitId: ctx.identity.businessUnitId,
+    UserId: ctx.identity.userId,
+    OrganizationId: ctx.identity.organizationId,
+  });
+}
+
+function serviceDocument(ctx: Context): ApiResponse {
+  return json(200, {
+    "@odata.context": `${ctx.serviceRoot}$metadata`,
+    value: [...ctx.schema.tables].map((t) => ({
+      name: t.entitySetName,
+      kind: "EntitySet",
+      url: t.entitySetName,
+    })),
+  });
+}
+
+/** Handles one Web API request; never throws: failures become Dataverse error responses. */
+export function handleApi(ctx: Context, req: ApiRequest): ApiResponse {
+  try {
+    const prefs = preferences(req);
+    const segments = splitPath(req.path);
+    const first = segments[0] as string;
+    if (first === "" && segments.length === 1) {
+      if (req.method !== "GET") throw methodNotAllowed(req.method);
+      return serviceDocument(ctx);
+    }
+    if (first === "$batch") {
+      if (req.method !== "POST") throw methodNotAllowed(req.method);
+      return handleBatch(ctx, req, prefs.continueOnError);
+    }
+    if (first === "WhoAmI" || first === "WhoAmI()") return whoAmI(ctx, req);
+    if (first === "EntityDefinitions" || first.startsWith("EntityDefinitions(")) {
+      if (req.method !== "GET") throw methodNotAllowed(req.method);
+      return json(200, metadataResponse(ctx, segments, new URLSearchParams(req.query)));
+    }
+    return entitySet(ctx, segments, req, prefs);
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+export function errorResponse(err: unknown): ApiResponse {
+  const error =
+    err instanceof ApiError
+      ? err
+      : err instanceof URIError
+        ? new ApiError(400, ErrorCode.querySyntax, "The request URL is not correctly percent-encoded.")
+        : new ApiError(
+            500,
+            ErrorCode.unexpected,
+            `Unexpected error in the emulator: ${(err as Error)?.message ?? String(err)}`,
+          );
+  return {
+    status: error.status,
+    headers: {
+      "Content-Type": "application/json; odata.metadata=minimal",
+      "OData-Version": "4.0",
+      ...error.headers,
+    },
+    body: error.body(),
+  };
+}

@@ -1,0 +1,237 @@
+// Writing rows: a JSON body checked against the table's attributes (types, lengths, choices,
+// lookups by @odata.bind), state/status defaults and pairs, alternate-key uniqueness, and deletes
+// that cascade to parental children and clear other lookups.
+import type { AttributeDefinition } from "../iom/tables/types.js";
+import type { Context } from "./context.js";
+import { ApiError, ErrorCode, notFoundRow } from "./errors.js";
+import { GUID_PATTERN, newId } from "./ids.js";
+import { resolveReference } from "./keys.js";
+import { children } from "./rows.js";
+import { SYSTEM_COLUMNS, isLookup, type TableModel } from "./schema.js";
+import { keyOf, type FieldValue, type Row } from "./store.js";
+
+const BIND = "@odata.bind";
+
+function invalidProperty(model: TableModel, name: string, hint = ""): ApiError {
+  return new ApiError(
+    400,
+    ErrorCode.payload,
+    `Invalid property '${name}' was found in entity 'Microsoft.Dynamics.CRM.${model.logicalName}'.${hint}`,
+  );
+}
+
+function typeError(attribute: AttributeDefinition, value: unknown, edm: string): ApiError {
+  return new ApiError(
+    400,
+    ErrorCode.payload,
+    `Cannot convert the literal '${JSON.stringify(value)}' to the expected type '${edm}' of '${attribute.logicalName}'.`,
+  );
+}
+
+/** ISO 8601 in UTC without fractions, the way Dataverse returns date-times. */
+export function isoNow(date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function checkValue(model: TableModel, attribute: AttributeDefinition, value: unknown): FieldValue {
+  if (value === null) {
+    if (attribute.type === "State") throw typeError(attribute, value, "Edm.Int32");
+    return null;
+  }
+  switch (attribute.type) {
+    case "String":
+    case "Memo": {
+      if (typeof value !== "string") throw typeError(attribute, value, "Edm.String");
+      if (attribute.maxLength !== undefined && value.length > attribute.maxLength)
+        throw new ApiError(
+          400,
+          ErrorCode.lengthExceeded,
+          `A validation error occurred. The length of the '${attribute.logicalName}' attribute of the '${model.logicalName}' entity exceeded the maximum allowed length of '${attribute.maxLength}'.`,
+        );
+      return value;
+    }
+    case "Integer":
+    case "BigInt":
+      if (typeof value !== "number" || !Number.isInteger(value))
+        throw typeError(attribute, value, "Edm.Int32");
+      return value;
+    case "Decimal":
+    case "Double":
+    case "Money":
+      if (typeof value !== "number" || !Number.isFinite(value))
+        throw typeError(attribute, value, "Edm.Decimal");
+      return value;
+    case "Boolean":
+      if (typeof value !== "boolean") throw typeError(attribute, value, "Edm.Boolean");
+      return value;
+    case "DateTime": {
+      if (typeof value !== "string" || Number.isNaN(Date.parse(value)))
+        throw typeError(attribute, value, "Edm.DateTimeOffset");
+      return isoNow(new Date(value));
+    }
+    case "Uniqueidentifier":
+      if (typeof value !== "string" || !GUID_PATTERN.test(value))
+        throw typeError(attribute, value, "Edm.Guid");
+      return value.toLowerCase();
+    case "Picklist":
+    case "State":
+    case "Status": {
+      if (typeof value !== "number" || !Number.isInteger(value))
+        throw typeError(attribute, value, "Edm.Int32");
+      if (attribute.options && !attribute.options.some((o) => o.value === value))
+        throw new ApiError(
+          400,
+          ErrorCode.optionOutOfRange,
+          `A validation error occurred. The value ${value} of '${attribute.logicalName}' on record of type '${model.logicalName}' is outside the valid range. Accepted Values: ${attribute.options.map((o) => o.value).join(",")}`,
+        );
+      return value;
+    }
+    default:
+      throw invalidProperty(model, attribute.logicalName);
+  }
+}
+
+/** The changes a request body asks for, as stored values, keyed by attribute logical name. */
+export function readChanges(ctx: Context, model: TableModel, body: unknown): Record<string, FieldValue> {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new ApiError(400, ErrorCode.payload, "The request body must be a JSON object.");
+  const changes: Record<string, FieldValue> = {};
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (key.endsWith(BIND)) {
+      const navName = key.slice(0, -BIND.length);
+      const nav = model.navigations.get(navName.toLowerCase());
+      if (!nav || nav.kind !== "single") throw invalidProperty(model, navName);
+      if (value === null) {
+        changes[nav.attribute.logicalName] = null;
+        continue;
+      }
+      if (typeof value !== "string")
+        throw new ApiError(
+          400,
+          ErrorCode.payload,
+          `${key} must be a string such as '/${nav.target}s(<id>)'.`,
+        );
+      const ref = resolveReference(ctx, value);
+      if (ref.model.logicalName !== nav.target)
+        throw new ApiError(
+          400,
+          ErrorCode.payload,
+          `${key} must point at a ${nav.target}, not a ${ref.model.logicalName}.`,
+        );
+      if (!ref.row) throw notFoundRow(ref.model.logicalName, value);
+      changes[nav.attribute.logicalName] = { id: ref.row.id, table: ref.model.logicalName };
+      continue;
+    }
+    if (key.startsWith("@") || key.includes("@")) continue; // instance annotations are not data
+    if (SYSTEM_COLUMNS.has(key)) continue; // Dataverse sets these itself
+    const attribute = model.byName.get(key);
+    if (!attribute) {
+      const lookup = model.byProperty.get(key);
+      throw invalidProperty(
+        model,
+        key,
+        lookup ? ` Set a lookup with '${lookup.logicalName}@odata.bind': '/<entity set>(<id>)'.` : "",
+      );
+    }
+    if (isLookup(attribute))
+      throw invalidProperty(model, key, ` Set a lookup with '${key}@odata.bind': '/<entity set>(<id>)'.`);
+    changes[key] = checkValue(model, attribute, value);
+  }
+  return changes;
+}
+
+/** Fills statecode/statuscode: defaults on create, the matching half on a change, and checks the pair. */
+function settleState(
+  model: TableModel,
+  before: Row | undefined,
+  values: Record<string, FieldValue>,
+  changes: Record<string, FieldValue>,
+): void {
+  const state = model.byName.get("statecode");
+  const status = model.byName.get("statuscode");
+  if (!state || !status) return;
+  const statuses = status.options ?? [];
+  const defaultStatus = (s: number): number | undefined =>
+    statuses.find((o) => o.state === undefined || o.state === s)?.value;
+  const stateChanged = "statecode" in changes;
+  const statusChanged = "statuscode" in changes;
+  if (!before && !stateChanged) values.statecode = state.options?.[0]?.value ?? 0;
+  if (statusChanged && !stateChanged && typeof values.statuscode === "number") {
+    const owner = statuses.find((o) => o.value === values.statuscode)?.state;
+    if (owner !== undefined) values.statecode = owner;
+  }
+  if (
+    (!before && !statusChanged) ||
+    (stateChanged && !statusChanged && values.statecode !== before?.values.statecode)
+  )
+    values.statuscode = defaultStatus(values.statecode as number) ?? null;
+  const option = statuses.find((o) => o.value === values.statuscode);
+  if (option?.state !== undefined && option.state !== values.statecode)
+    throw new ApiError(
+      400,
+      ErrorCode.invalidArgument,
+      `${String(values.statuscode)} is not a valid status code for state code ${model.logicalName}State.${String(values.statecode)} on ${model.logicalName}.`,
+    );
+}
+
+/** Builds the stored row for a create (before undefined) or an update, and checks keys and guards. */
+export function buildRow(
+  ctx: Context,
+  model: TableModel,
+  before: Row | undefined,
+  id: string,
+  changes: Record<string, FieldValue>,
+  guarded = true,
+): Row {
+  const values: Record<string, FieldValue> = before ? { ...before.values } : {};
+  for (const [name, value] of Object.entries(changes)) if (name !== model.primaryId) values[name] = value;
+  settleState(model, before, values, changes);
+  const now = isoNow();
+  if (!before) values.createdon = now;
+  values.modifiedon = now;
+  const row: Row = { id, version: ctx.store.nextVersion(), values };
+  for (const key of model.keys) {
+    const joined = keyOf(key.attributes, values);
+    const other = joined === undefined ? undefined : ctx.store.byKey(model.logicalName, key.name, joined);
+    if (other && other.id !== id)
+      throw new ApiError(
+        412,
+        ErrorCode.duplicateKey,
+        `A record that has the attribute values ${key.attributes.map((a) => String(formatKeyValue(values[a]))).join(", ")} already exists. The entity key ${key.name} requires that this set of attributes contains unique values.`,
+      );
+  }
+  if (guarded) ctx.guards.get(model.logicalName)?.(model, before, row);
+  return row;
+}
+
+function formatKeyValue(value: FieldValue | undefined): string {
+  return value !== null && typeof value === "object" ? value.id : String(value);
+}
+
+/** A new row's id: the one in the body if given (Dataverse allows choosing it), else a new one. */
+export function idForCreate(model: TableModel, changes: Record<string, FieldValue>): string {
+  const given = changes[model.primaryId];
+  return typeof given === "string" ? given : newId();
+}
+
+/**
+ * Deletes a row. Rows whose required lookup points at it are deleted too (parental cascade); other
+ * lookups to it are cleared (RemoveLink), so no row is left pointing at nothing.
+ */
+export function deleteRow(ctx: Context, model: TableModel, row: Row, seen = new Set<string>()): void {
+  if (seen.has(row.id)) return;
+  seen.add(row.id);
+  ctx.store.delete(model.logicalName, row.id);
+  for (const nav of model.navigations.values()) {
+    if (nav.kind !== "collection") continue;
+    const child = ctx.schema.table(nav.table) as TableModel;
+    const attribute = child.byName.get(nav.attribute) as AttributeDefinition;
+    for (const related of children(ctx, row, nav)) {
+      if (attribute.required) deleteRow(ctx, child, related, seen);
+      else if (!seen.has(related.id)) {
+        const values = { ...related.values, [nav.attribute]: null, modifiedon: isoNow() };
+        ctx.store.put(child.logicalName, { id: related.id, version: ctx.store.nextVersion(), values });
+      }
+    }
+  }
+}

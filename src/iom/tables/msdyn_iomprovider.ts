@@ -1,0 +1,23 @@
+// Provider: an installed instance of a catalog definition, Installed or Activated. [C: table
+// name, alm.md; lifecycle, work-providers.md] Column names and status values: ../inferred.ts.
+import { columns, entitySetNames, options, providerStatus } from "../inferred.js";
+import { activeInactive, lookup, picklist, primaryId, text, timestamps } from "./attributes.js";
+import type { TableDefinition } from "./types.js";
+
+const c = columns.provider;
+
+export const msdyn_iomprovider: TableDefinition = {
+  logicalName: "msdyn_iomprovider",
+  entitySetName: entitySetNames.msdyn_iomprovider,
+  displayName: "Provider",
+  primaryIdAttribute: "msdyn_iomproviderid",
+  primaryNameAttribute: "msdyn_name",
+  attributes: [
+    primaryId("msdyn_iomproviderid", "Provider"),
+    text("msdyn_name", "Name", 200, true),
+    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", true),
+    picklist(c.status, "Provider Status", options(providerStatus)),
+    ...activeInactive(),
+    ...timestamps(),
+  ],
+};

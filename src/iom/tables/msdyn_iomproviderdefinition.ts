@@ -1,0 +1,26 @@
+// Provider Definition: a catalog entry such as "Microsoft Finance and Operations apps". [C: table
+// name, alm.md; fields, create-new-provider.md] Column names are inferred, see ../inferred.ts.
+import { columns, entitySetNames } from "../inferred.js";
+import { activeInactive, memo, primaryId, text, timestamps, yesNo } from "./attributes.js";
+import type { TableDefinition } from "./types.js";
+
+const c = columns.providerDefinition;
+
+export const msdyn_iomproviderdefinition: TableDefinition = {
+  logicalName: "msdyn_iomproviderdefinition",
+  entitySetName: entitySetNames.msdyn_iomproviderdefinition,
+  displayName: "Provider Definition",
+  primaryIdAttribute: "msdyn_iomproviderdefinitionid",
+  primaryNameAttribute: "msdyn_name",
+  attributes: [
+    primaryId("msdyn_iomproviderdefinitionid", "Provider Definition"),
+    text("msdyn_name", "Display Name", 200, true),
+    text(c.logicalName, "Logical Name", 200, true),
+    memo(c.description, "Description", 4000),
+    yesNo(c.isActive, "Is Active"),
+    text(c.serviceType, "Service Type", 100),
+    ...activeInactive(),
+    ...timestamps(),
+  ],
+  alternateKeys: [{ name: "msdyn_iomproviderdefinition_logicalname", attributes: [c.logicalName] }],
+};

@@ -1,0 +1,23 @@
+// Provider Definition Connection Reference: a connection a catalog provider needs, pointing at a
+// Dataverse connection reference. [C: table name, alm.md; link, create-new-provider.md]
+import { columns, entitySetNames } from "../inferred.js";
+import { activeInactive, lookup, primaryId, text, timestamps } from "./attributes.js";
+import type { TableDefinition } from "./types.js";
+
+const c = columns.definitionConnectionRef;
+
+export const msdyn_iomproviderdefinitionconnectionref: TableDefinition = {
+  logicalName: "msdyn_iomproviderdefinitionconnectionref",
+  entitySetName: entitySetNames.msdyn_iomproviderdefinitionconnectionref,
+  displayName: "Provider Definition Connection Reference",
+  primaryIdAttribute: "msdyn_iomproviderdefinitionconnectionrefid",
+  primaryNameAttribute: "msdyn_name",
+  attributes: [
+    primaryId("msdyn_iomproviderdefinitionconnectionrefid", "Provider Definition Connection Reference"),
+    text("msdyn_name", "Name", 200, true),
+    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", true),
+    lookup(c.connectionReference, "Connection Reference", "connectionreference"),
+    ...activeInactive(),
+    ...timestamps(),
+  ],
+};

@@ -1,0 +1,43 @@
+// Provider Definition Logic Definition: a provider's flows (provider actions, message handlers,
+// child flows, message pullers). [C: table name, alm.md; fields and Logic Type values,
+// create-new-provider.md and lab-create-fulfillment-provider.md] Column names: ../inferred.ts.
+import { columns, entitySetNames, logicType, options } from "../inferred.js";
+import {
+  activeInactive,
+  integer,
+  lookup,
+  memo,
+  picklist,
+  primaryId,
+  text,
+  timestamps,
+} from "./attributes.js";
+import type { TableDefinition } from "./types.js";
+
+const c = columns.logicDefinition;
+
+export const msdyn_iomproviderdefinitionlogicdefinition: TableDefinition = {
+  logicalName: "msdyn_iomproviderdefinitionlogicdefinition",
+  entitySetName: entitySetNames.msdyn_iomproviderdefinitionlogicdefinition,
+  displayName: "Provider Definition Logic Definition",
+  primaryIdAttribute: "msdyn_iomproviderdefinitionlogicdefinitionid",
+  primaryNameAttribute: "msdyn_name",
+  attributes: [
+    primaryId("msdyn_iomproviderdefinitionlogicdefinitionid", "Provider Definition Logic Definition"),
+    text("msdyn_name", "Display Name", 200, true),
+    text(c.logicalName, "Logical Name", 200, true),
+    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", true),
+    picklist(c.logicType, "Logic Type", options(logicType)),
+    text(c.workflowName, "Workflow Name", 200),
+    integer(c.timeoutMinutes, "Timeout Minutes"),
+    integer(c.maxRetryAttempts, "Max Retry Attempts"),
+    memo(c.description, "Description", 4000),
+    text(c.actionType, "Action Type", 200),
+    memo(c.clientData, "Client Data"),
+    ...activeInactive(),
+    ...timestamps(),
+  ],
+  alternateKeys: [
+    { name: "msdyn_iomproviderdefinitionlogicdefinition_logicalname", attributes: [c.logicalName] },
+  ],
+};

@@ -1,0 +1,25 @@
+// Provider Definition Parameter: a parameter a catalog provider declares, such as "Disable Status
+// Update Handlers". [C: table name, alm.md; parameter, whats-new-home-page.md]
+import { columns, entitySetNames } from "../inferred.js";
+import { activeInactive, lookup, memo, primaryId, text, timestamps } from "./attributes.js";
+import type { TableDefinition } from "./types.js";
+
+const c = columns.definitionParameter;
+
+export const msdyn_iomproviderdefinitionparameter: TableDefinition = {
+  logicalName: "msdyn_iomproviderdefinitionparameter",
+  entitySetName: entitySetNames.msdyn_iomproviderdefinitionparameter,
+  displayName: "Provider Definition Parameter",
+  primaryIdAttribute: "msdyn_iomproviderdefinitionparameterid",
+  primaryNameAttribute: "msdyn_name",
+  attributes: [
+    primaryId("msdyn_iomproviderdefinitionparameterid", "Provider Definition Parameter"),
+    text("msdyn_name", "Name", 200, true),
+    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", true),
+    text(c.logicalName, "Logical Name", 200),
+    memo(c.defaultValue, "Default Value", 4000),
+    memo(c.description, "Description", 4000),
+    ...activeInactive(),
+    ...timestamps(),
+  ],
+};

@@ -1,0 +1,24 @@
+// Provider Parameter: an installed provider's value for a parameter its definition declares.
+// [C: table name, alm.md] Column names: ../inferred.ts.
+import { columns, entitySetNames } from "../inferred.js";
+import { activeInactive, lookup, memo, primaryId, text, timestamps } from "./attributes.js";
+import type { TableDefinition } from "./types.js";
+
+const c = columns.providerParameter;
+
+export const msdyn_iomproviderparameter: TableDefinition = {
+  logicalName: "msdyn_iomproviderparameter",
+  entitySetName: entitySetNames.msdyn_iomproviderparameter,
+  displayName: "Provider Parameter",
+  primaryIdAttribute: "msdyn_iomproviderparameterid",
+  primaryNameAttribute: "msdyn_name",
+  attributes: [
+    primaryId("msdyn_iomproviderparameterid", "Provider Parameter"),
+    text("msdyn_name", "Name", 200, true),
+    lookup(c.provider, "Provider", "msdyn_iomprovider", true),
+    lookup(c.definitionParameter, "Provider Definition Parameter", "msdyn_iomproviderdefinitionparameter"),
+    memo(c.value, "Value", 4000),
+    ...activeInactive(),
+    ...timestamps(),
+  ],
+};

@@ -1,0 +1,284 @@
+// Query options against seeded and created rows: $select, $filter, $orderby, $top, $count,
+// $expand, paging and formatted-value annotations.
+import { beforeEach, describe, expect, it } from "vitest";
+
+import { seedIds } from "../../../src/emulator/seed.js";
+import { body, useEmulator } from "./harness.js";
+
+const h = useEmulator();
+const FINOPS = seedIds.providerDefinition("msdyn_FinanceAndOperationsProvider");
+type List = { value: Array<Record<string, unknown>>; "@odata.count"?: number; "@odata.nextLink"?: string };
+
+async function list(path: string, init?: RequestInit): Promise<List> {
+  const res = await h.api(path, init);
+  expect(res.status, await res.clone().text()).toBe(200);
+  return body<List>(res);
+}
+
+async function names(path: string): Promise<string[]> {
+  return (await list(path)).value.map((r) => r.msdyn_name as string);
+}
+
+describe("query options", () => {
+  beforeEach(async () => {
+    // Five logic definitions with distinct timeouts, plus the seeded ones (timeout 60).
+    for (const [i, name] of ["Alpha step", "beta STEP", "Gamma", "Delta step", "Epsilon"].entries()) {
+      const res = await h.api("msdyn_iomproviderdefinitionlogicdefinitions", {
+        method: "POST",
+        json: {
+          msdyn_name: name,
+          msdyn_logicalname: `test_${i}`,
+          msdyn_timeoutminutes: (i + 1) * 10,
+          msdyn_maxretryattempts: i % 2,
+          msdyn_logictype: 192350001,
+          "msdyn_providerdefinition@odata.bind": `/msdyn_iomproviderdefinitions(${FINOPS})`,
+          ...(i === 2 ? { msdyn_description: "has one" } : {}),
+        },
+      });
+      expect(res.status).toBe(204);
+    }
+  });
+
+  const base = "msdyn_iomproviderdefinitionlogicdefinitions?$select=msdyn_name";
+
+  it("$select returns the chosen columns, the id and the etag only", async () => {
+    const { value } = await list(`${base},msdyn_timeoutminutes&$filter=msdyn_logicalname eq 'test_0'`);
+    expect(value).toHaveLength(1);
+    expect(Object.keys(value[0] as object).sort()).toEqual(
+      [
+        "@odata.etag",
+        "msdyn_iomproviderdefinitionlogicdefinitionid",
+        "msdyn_name",
+        "msdyn_timeoutminutes",
+      ].sort(),
+    );
+    expect(value[0]?.["@odata.etag"]).toMatch(/^W\/"\d+"$/);
+  });
+
+  it("compares with eq ne gt ge lt le", async () => {
+    const t = `${base}&$filter=startswith(msdyn_logicalname,'test_') and msdyn_timeoutminutes`;
+    expect(await names(`${t} eq 30`)).toEqual(["Gamma"]);
+    expect((await names(`${t} ne 30`)).length).toBe(4);
+    expect((await names(`${t} gt 30`)).sort()).toEqual(["Delta step", "Epsilon"]);
+    expect((await names(`${t} ge 30`)).length).toBe(3);
+    expect(await names(`${t} lt 20`)).toEqual(["Alpha step"]);
+    expect((await names(`${t} le 20`)).length).toBe(2);
+  });
+
+  it("combines and, or, not and parentheses", async () => {
+    const got = await names(
+      `${base}&$filter=startswith(msdyn_logicalname,'test_') and (msdyn_timeoutminutes lt 20 or msdyn_timeoutminutes gt 40) and not contains(msdyn_name,'step')`,
+    );
+    expect(got).toEqual(["Epsilon"]);
+  });
+
+  it("matches strings case-insensitively with contains, startswith and endswith", async () => {
+    expect((await names(`${base}&$filter=contains(msdyn_name,'STEP')`)).sort()).toEqual([
+      "Alpha step",
+      "Delta step",
+      "beta STEP",
+    ]);
+    expect(await names(`${base}&$filter=startswith(msdyn_name,'BETA')`)).toEqual(["beta STEP"]);
+    expect(await names(`${base}&$filter=endswith(msdyn_name,'silon')`)).toEqual(["Epsilon"]);
+    expect(await names(`${base}&$filter=msdyn_name eq 'GAMMA'`)).toEqual(["Gamma"]);
+  });
+
+  it("tests null, and escapes quotes with ''", async () => {
+    expect(
+      await names(`${base}&$filter=startswith(msdyn_logicalname,'test_') and msdyn_description ne null`),
+    ).toEqual(["Gamma"]);
+    expect(
+      (await names(`${base}&$filter=startswith(msdyn_logicalname,'test_') and msdyn_description eq null`))
+        .length,
+    ).toBe(4);
+    const res = await h.api("accounts", { method: "POST", json: { name: "O'Brien Ltd" } });
+    expect(res.status).toBe(204);
+    const { value } = await list("accounts?$select=name&$filter=name eq 'O''Brien Ltd'");
+    expect(value.map((r) => r.name)).toEqual(["O'Brien Ltd"]);
+  });
+
+  it("filters on lookup values (_x_value) and through a lookup (nav/prop)", async () => {
+    const demf = seedIds.company("DEMF");
+    const byValue = await list(`msdyn_warehouses?$select=msdyn_name&$filter=_msdyn_company_value eq ${demf}`);
+    expect(byValue.value.map((r) => r.msdyn_name)).toEqual(["Zentrallager"]);
+    const byPath = await list(
+      "msdyn_warehouses?$select=msdyn_name&$filter=msdyn_company/cdm_companycode eq 'DEMF'",
+    );
+    expect(byPath.value.map((r) => r.msdyn_name)).toEqual(["Zentrallager"]);
+    const notNull = await list(
+      "msdyn_warehouses?$select=msdyn_name&$filter=_msdyn_operationalsite_value ne null",
+    );
+    expect(notNull.value).toHaveLength(4);
+  });
+
+  it("filters with any() over a collection-valued navigation", async () => {
+    const nav =
+      "msdyn_iomproviderdefinition_msdyn_iomproviderdefinitionlogicdefinition_msdyn_providerdefinition";
+    const got = await list(
+      `msdyn_iomproviderdefinitions?$select=msdyn_name&$filter=${nav}/any(l: l/msdyn_logictype eq 192350003)`,
+    );
+    expect(got.value.map((r) => r.msdyn_name)).toEqual(["Shopify"]);
+  });
+
+  it("orders with $orderby (asc, desc, several keys) and limits with $top", async () => {
+    const filter = "$filter=startswith(msdyn_logicalname,'test_')";
+    expect(await names(`${base}&${filter}&$orderby=msdyn_timeoutminutes desc`)).toEqual([
+      "Epsilon",
+      "Delta step",
+      "Gamma",
+      "beta STEP",
+      "Alpha step",
+    ]);
+    expect(await names(`${base}&${filter}&$orderby=msdyn_maxretryattempts asc,msdyn_name desc`)).toEqual([
+      "Gamma",
+      "Epsilon",
+      "Alpha step",
+      "Delta step",
+      "beta STEP",
+    ]);
+    expect(await names(`${base}&${filter}&$orderby=msdyn_name&$top=2`)).toEqual(["Alpha step", "beta STEP"]);
+  });
+
+  it("counts with $count=true", async () => {
+    const got = await list(`${base}&$filter=startswith(msdyn_logicalname,'test_')&$count=true&$top=1`);
+    expect(got["@odata.count"]).toBe(5);
+    expect(got.value).toHaveLength(1);
+  });
+
+  it("expands a lookup and a collection, with nested options", async () => {
+    const one = await list(
+      `${base}&$filter=msdyn_logicalname eq 'test_0'&$expand=msdyn_providerdefinition($select=msdyn_name,msdyn_logicalname)`,
+    );
+    expect(one.value[0]?.msdyn_providerdefinition).toMatchObject({
+      msdyn_name: "Microsoft Finance and Operations apps",
+      msdyn_iomproviderdefinitionid: FINOPS,
+    });
+    const nav =
+      "msdyn_iomproviderdefinition_msdyn_iomproviderdefinitionlogicdefinition_msdyn_providerdefinition";
+    const res = await h.api(
+      `msdyn_iomproviderdefinitions(${FINOPS})?$select=msdyn_name&$expand=${nav}($select=msdyn_name;$filter=msdyn_logictype eq 192350001;$orderby=msdyn_name desc;$top=3)`,
+    );
+    expect(res.status).toBe(200);
+    const expanded = (await body(res))[nav] as Array<{ msdyn_name: string }>;
+    expect(expanded.map((r) => r.msdyn_name)).toEqual([
+      "Send order to invoice",
+      "Send order to fulfillment",
+      "Gamma",
+    ]);
+  });
+
+  it("pages with Prefer: odata.maxpagesize and @odata.nextLink until every row is read once", async () => {
+    const all = await list("cdm_companies?$select=cdm_companycode&$orderby=cdm_companycode");
+    const seen: string[] = [];
+    let url: string | undefined = "cdm_companies?$select=cdm_companycode&$orderby=cdm_companycode";
+    let pages = 0;
+    while (url) {
+      const res = await h.api(url, { headers: { Prefer: "odata.maxpagesize=2" } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("Preference-Applied")).toBe("odata.maxpagesize=2");
+      const page = await body<List>(res);
+      expect(page.value.length).toBeLessThanOrEqual(2);
+      seen.push(...page.value.map((r) => r.cdm_companycode as string));
+      url = page["@odata.nextLink"];
+      pages++;
+    }
+    expect(pages).toBe(2);
+    expect(seen).toEqual(all.value.map((r) => r.cdm_companycode));
+    expect(seen).toEqual(["DEMF", "USMF", "USRT"]);
+  });
+
+  it("returns formatted values for choices, booleans and lookups under odata.include-annotations", async () => {
+    const res = await h.api(
+      `${base},msdyn_logictype,_msdyn_providerdefinition_value&$filter=msdyn_logicalname eq 'test_0'`,
+      { headers: { Prefer: 'odata.include-annotations="*"' } },
+    );
+    expect(res.headers.get("Preference-Applied")).toBe('odata.include-annotations="*"');
+    const row = (await body<List>(res)).value[0] as Record<string, unknown>;
+    expect(row["msdyn_logictype@OData.Community.Display.V1.FormattedValue"]).toBe("Provider action");
+    expect(row["_msdyn_providerdefinition_value@OData.Community.Display.V1.FormattedValue"]).toBe(
+      "Microsoft Finance and Operations apps",
+    );
+    expect(row["_msdyn_providerdefinition_value@Microsoft.Dynamics.CRM.lookuplogicalname"]).toBe(
+      "msdyn_iomproviderdefinition",
+    );
+    expect(row["_msdyn_providerdefinition_value@Microsoft.Dynamics.CRM.associatednavigationproperty"]).toBe(
+      "msdyn_providerdefinition",
+    );
+    const defs = await list("msdyn_iomproviderdefinitions?$select=msdyn_isactive,statecode&$top=1", {
+      headers: { Prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"' },
+    });
+    expect(defs.value[0]).toMatchObject({
+      "msdyn_isactive@OData.Community.Display.V1.FormattedValue": "Yes",
+      "statecode@OData.Community.Display.V1.FormattedValue": "Active",
+    });
+    const plain = await list(`${base},msdyn_logictype&$filter=msdyn_logicalname eq 'test_0'`);
+    expect(Object.keys(plain.value[0] as object).some((k) => k.includes("@OData"))).toBe(false);
+  });
+
+  it("runs the Finance + Operations article's filters on sales orders and lines", async () => {
+    await list(
+      "salesorders?$filter=msdyn_ordertype eq 192350000 and _msdyn_company_value ne null and msdyn_isreadytosync eq true and statuscode ne 100003",
+    );
+    await list(
+      "salesorderdetails?$filter=_msdyn_company_value ne null and _msdyn_shippingsite_value ne null and _msdyn_shippingwarehouse_value ne null and msdyn_isreadytosync eq true and msdyn_statuscode ne 192350001",
+    );
+  });
+});
+
+describe("query errors", () => {
+  async function error(path: string): Promise<{ status: number; code: string; message: string }> {
+    const res = await h.api(path);
+    const { error } = await body<{ error: { code: string; message: string } }>(res);
+    return { status: res.status, ...error };
+  }
+
+  it("rejects an unknown $select property with code 0x0", async () => {
+    expect(await error("accounts?$select=Name")).toEqual({
+      status: 400,
+      code: "0x0",
+      message: "Could not find a property named 'Name' on type 'Microsoft.Dynamics.CRM.account'.",
+    });
+  });
+
+  it("rejects the article's lines filter, which lacks the _ of _msdyn_company_value", async () => {
+    const got = await error(
+      "salesorderdetails?$filter=msdyn_company_value ne null and _msdyn_shippingsite_value ne null",
+    );
+    expect(got).toEqual({
+      status: 400,
+      code: "0x0",
+      message:
+        "Could not find a property named 'msdyn_company_value' on type 'Microsoft.Dynamics.CRM.salesorderdetail'.",
+    });
+  });
+
+  it("rejects filter syntax errors with their position", async () => {
+    const got = await error("accounts?$filter=name eq 'x' AND accountnumber eq 'y'");
+    expect(got.status).toBe(400);
+    expect(got.code).toBe("0x80060888");
+    expect(got.message).toMatch(/^Syntax error at position 12 /);
+    expect((await error("accounts?$filter=(name eq 'x'")).code).toBe("0x80060888");
+  });
+
+  it("rejects incompatible operand types", async () => {
+    const got = await error("msdyn_iomproviderdefinitions?$filter=msdyn_isactive eq 'true'");
+    expect(got).toMatchObject({ status: 400, code: "0x0" });
+    expect(got.message).toContain("'Edm.Boolean' and 'Edm.String'");
+  });
+
+  it("rejects $skip, unknown options, a bad $top and an unknown $expand", async () => {
+    expect((await error("accounts?$skip=2")).status).toBe(400);
+    expect((await error("accounts?$search=x")).status).toBe(400);
+    expect((await error("accounts?$top=-1")).status).toBe(400);
+    expect((await error("accounts?$expand=nothing")).code).toBe("0x0");
+    expect((await error("accounts?$orderby=name sideways")).status).toBe(400);
+  });
+
+  it("answers 404 0x8006088a for an unknown entity set", async () => {
+    expect(await error("Account")).toEqual({
+      status: 404,
+      code: "0x8006088a",
+      message: "Resource not found for the segment 'Account'.",
+    });
+  });
+});
