@@ -20,7 +20,10 @@ export function projectDirectory(): string {
 }
 
 /** Validates the desired-state file of the running stack; returns its path. */
-export async function validateDesiredState(config: pulumi.Config, projectDir = projectDirectory()): Promise<string> {
+export async function validateDesiredState(
+  config: pulumi.Config,
+  projectDir = projectDirectory(),
+): Promise<string> {
   const stack = pulumi.getStack();
   const configured = config.get("desiredState");
   const file = configured ? path.resolve(projectDir, configured) : defaultDesiredStatePath(projectDir, stack);

@@ -4,7 +4,13 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { engineEnv, locateEngine, missingEngineMessage, projectRoot, type Engine } from "../../src/engine/engine.js";
+import {
+  engineEnv,
+  locateEngine,
+  missingEngineMessage,
+  projectRoot,
+  type Engine,
+} from "../../src/engine/engine.js";
 
 export interface EngineAvailability {
   engine?: Engine;
@@ -68,7 +74,10 @@ export async function createTestProject(
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
     PULUMI_HOME: path.join(dir, "pulumi-home"),
   });
-  const stack = await LocalWorkspace.createStack({ stackName, workDir: dir }, { pulumiCommand: command, envVars: env });
+  const stack = await LocalWorkspace.createStack(
+    { stackName, workDir: dir },
+    { pulumiCommand: command, envVars: env },
+  );
   return {
     dir,
     stack,

@@ -38,7 +38,10 @@ describe.skipIf(!availability.engine)("the iom-gitops program", () => {
   it("stops an invalid desired state with its located findings and creates nothing", async () => {
     // The article's lines filter as printed: the lookup without its leading underscore.
     const files = articleFiles((s) =>
-      s.replace("_msdyn_company_value ne null and _msdyn_shippingsite", "msdyn_company_value ne null and _msdyn_shippingsite"),
+      s.replace(
+        "_msdyn_company_value ne null and _msdyn_shippingsite",
+        "msdyn_company_value ne null and _msdyn_shippingsite",
+      ),
     );
     project = await createTestProject(availability.engine!, "index", "test", files);
     const failure = await project.stack.up().then(
@@ -50,7 +53,9 @@ describe.skipIf(!availability.engine)("the iom-gitops program", () => {
     expect(failure).toContain("did you mean '_msdyn_company_value'?");
     expect(failure).not.toMatch(/\n\s+at .*\.js:\d+:\d+/); // no JavaScript stack trace
     const state = await project.stack.exportStack();
-    const created = (state.deployment.resources ?? []).filter((r: { type: string }) => r.type !== "pulumi:pulumi:Stack");
+    const created = (state.deployment.resources ?? []).filter(
+      (r: { type: string }) => r.type !== "pulumi:pulumi:Stack",
+    );
     expect(created).toEqual([]);
   });
 

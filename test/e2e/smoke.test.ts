@@ -9,7 +9,9 @@ describe.skipIf(!availability.engine)("engine smoke test", () => {
   beforeAll(async () => {
     project = await createTestProject(availability.engine!, "smoke");
     // Named in the output so a log shows which engine ran the tests.
-    console.info(`e2e: pulumi ${project.command.version?.toString() ?? "(unknown version)"} in ${availability.engine!.binDir}`);
+    console.info(
+      `e2e: pulumi ${project.command.version?.toString() ?? "(unknown version)"} in ${availability.engine!.binDir}`,
+    );
   });
 
   afterAll(async () => {

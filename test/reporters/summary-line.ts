@@ -15,6 +15,8 @@ export default class SummaryLineReporter implements Reporter {
       // A file that fails to load has no tests to count: it counts as one failure.
       if (module.state() === "failed" && [...module.children.allTests()].length === 0) counts.failed++;
     }
-    process.stdout.write(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+    process.stdout.write(
+      `\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`,
+    );
   }
 }

@@ -32,7 +32,10 @@ export const command: Command = {
 
     const stateDir = path.join(projectRoot, ".iom", "state");
     mkdirSync(stateDir, { recursive: true });
-    const emulator = await startEmulator({ port: 0, dataDir: path.join(projectRoot, ".iom", "emulator-data") });
+    const emulator = await startEmulator({
+      port: 0,
+      dataDir: path.join(projectRoot, ".iom", "emulator-data"),
+    });
     process.stdout.write(`emulator listening on ${emulator.url}\n`);
     try {
       const env = engineEnv(engine, {
@@ -51,9 +54,13 @@ export const command: Command = {
       const onOutput = (out: string) => process.stdout.write(out);
       const up = await stack.up({ onOutput, color: "never" });
       const preview = await stack.preview({ color: "never" });
-      const changed = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
+      const changed = Object.entries(preview.changeSummary).filter(
+        ([op, n]) => op !== "same" && (n ?? 0) > 0,
+      );
       if (changed.length > 0) {
-        process.stderr.write(`iom demo: a second preview still shows changes: ${JSON.stringify(preview.changeSummary)}\n`);
+        process.stderr.write(
+          `iom demo: a second preview still shows changes: ${JSON.stringify(preview.changeSummary)}\n`,
+        );
         return 1;
       }
       process.stdout.write(

@@ -2,7 +2,16 @@
 // stand-in binaries: what is built, when, and what is reused. The real build is exercised by
 // `npm test` itself, which runs the script before the e2e group.
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -41,7 +50,8 @@ function provision(extraPath: string[] = []): { bin: string; calls: string[]; st
   return { bin: result.trim().split("\n").pop() ?? "", calls, stderr: "" };
 }
 
-const builds = (calls: string[], what: string) => calls.filter((c) => c.startsWith("build") && c.includes(what));
+const builds = (calls: string[], what: string) =>
+  calls.filter((c) => c.startsWith("build") && c.includes(what));
 
 beforeEach(() => {
   work = mkdtempSync(path.join(tmpdir(), "iom-provision-"));
@@ -53,7 +63,10 @@ beforeEach(() => {
     recursive: true,
     filter: (src) => !src.includes(`${path.sep}bin`),
   });
-  writeFileSync(path.join(repo, "node_modules", "@pulumi", "pulumi", "pulumi-resource-pulumi-nodejs"), "#!/bin/sh\n");
+  writeFileSync(
+    path.join(repo, "node_modules", "@pulumi", "pulumi", "pulumi-resource-pulumi-nodejs"),
+    "#!/bin/sh\n",
+  );
   mkdirSync(path.join(work, "fakebin"));
   writeFileSync(path.join(work, "fakebin", "go"), fakeGo);
   chmodSync(path.join(work, "fakebin", "go"), 0o755);
@@ -69,7 +82,11 @@ describe("scripts/provision-engine.sh", () => {
     const first = provision();
     expect(builds(first.calls, "pkg/v3/cmd/pulumi")).toHaveLength(1);
     // Pulumi's own host is tried first; the proxy refuses it, so ours is built.
-    expect(first.calls.some((c) => c.startsWith("get github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v"))).toBe(true);
+    expect(
+      first.calls.some((c) =>
+        c.startsWith("get github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v"),
+      ),
+    ).toBe(true);
     expect(builds(first.calls, "./cmd/pulumi-language-nodejs")).toHaveLength(1);
     for (const name of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"]) {
       expect(existsSync(path.join(first.bin, name))).toBe(true);
