@@ -1,7 +1,16 @@
-// The provider definitions (Providers > Catalog) that `iom validate` knows offline: which
-// connections and provider actions each has, so that references can be checked before apply.
-// Connection names come from Microsoft's F&O provider article; the action name is not published
-// anywhere [inferred], so it lives here alone and is a one-line change once confirmed.
+// The provider definitions (Providers > Catalog) that `iom validate` knows offline, as the view of
+// src/iom/catalog.ts that reference checks need: connection names, provider actions (the logic
+// definitions an orchestration step can call) and parameters, by display name.
+import {
+  FINOPS_CONNECTION,
+  FINOPS_DEFINITION,
+  FINOPS_SEND_TO_FULFILLMENT,
+  providerCatalog,
+  sameName,
+} from "../iom/catalog.js";
+
+export { FINOPS_CONNECTION, FINOPS_DEFINITION, sameName };
+export const FINOPS_ACTION = FINOPS_SEND_TO_FULFILLMENT;
 
 export interface ProviderDefinitionInfo {
   /** The catalog tile's display name. */
@@ -14,26 +23,13 @@ export interface ProviderDefinitionInfo {
   parameters: string[];
 }
 
-export const FINOPS_DEFINITION = "Microsoft Finance and Operations apps";
-export const FINOPS_CONNECTION =
-  "Microsoft Finance and Operations Dataverse (current environment) Connection";
-export const FINOPS_ACTION = "Send order to Finance and Operations";
+export const PROVIDER_CATALOG: readonly ProviderDefinitionInfo[] = providerCatalog.map((entry) => ({
+  name: entry.name,
+  connections: entry.connections.map((c) => c.name),
+  actions: entry.actions.filter((a) => a.type === "providerAction").map((a) => a.name),
+  parameters: (entry.parameters ?? []).map((p) => p.name),
+}));
 
-export const PROVIDER_CATALOG: readonly ProviderDefinitionInfo[] = [
-  {
-    name: FINOPS_DEFINITION,
-    connections: [FINOPS_CONNECTION],
-    actions: [FINOPS_ACTION],
-    parameters: ["Disable Status Update Handlers"],
-  },
-];
-
-/** Dataverse compares names without regard to case; so does the catalog. */
 export function findDefinition(name: string): ProviderDefinitionInfo | undefined {
-  const lower = name.toLowerCase();
-  return PROVIDER_CATALOG.find((d) => d.name.toLowerCase() === lower);
-}
-
-export function sameName(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return PROVIDER_CATALOG.find((d) => sameName(d.name, name));
 }

@@ -2,13 +2,13 @@
 // Operations provider, the two dual-write sales order maps as they come out of the box, and the
 // reference rows (companies, sites, warehouses, customers) that policies point at. Ids are derived
 // from names, so they are the same in every emulator and after every reset.
+import { providerCatalog } from "../iom/catalog.js";
 import { columns, dualWrite, logicType, mapState, syncDirection } from "../iom/inferred.js";
 import { stableId } from "./ids.js";
 import type { TableRows } from "./journal.js";
 import type { FieldValue, LookupValue, Row } from "./store.js";
 
 const CREATED = "2024-01-01T00:00:00Z";
-const DATAVERSE_CONNECTOR = "/providers/Microsoft.PowerApps/apis/shared_commondataserviceforapps";
 
 export const seedIds = {
   user: stableId("systemuser:emulator"),
@@ -22,137 +22,11 @@ export const seedIds = {
   map: (name: string) => stableId(`${dualWrite.table}:${name}`),
 };
 
-export const FINOPS_PROVIDER = "Microsoft Finance and Operations apps";
-export const FINOPS_CONNECTION =
-  "Microsoft Finance and Operations Dataverse (current environment) Connection";
 export const SALES_ORDER_HEADERS_MAP = "CDS sales order headers (salesorders)";
 export const SALES_ORDER_LINES_MAP = "CDS sales order lines (salesorderdetails)";
 
 const ref = (table: string, id: string): LookupValue => ({ id, table });
 const active = { statecode: 0, statuscode: 1 };
-
-interface CatalogEntry {
-  name: string;
-  logicalName: string;
-  description: string;
-  serviceType: string;
-  connections: Array<{ name: string; logicalName: string; connector: string }>;
-  actions: Array<{ name: string; logicalName: string; type: keyof typeof logicType; workflow: string }>;
-  parameters?: Array<{ name: string; logicalName: string; defaultValue: string }>;
-}
-
-const catalog: CatalogEntry[] = [
-  {
-    name: FINOPS_PROVIDER,
-    logicalName: "msdyn_FinanceAndOperationsProvider",
-    description:
-      "Writes orders to Finance + Operations and consumes orders confirmed there, through dual-write.",
-    serviceType: "Fulfillment",
-    connections: [
-      {
-        name: FINOPS_CONNECTION,
-        logicalName: "msdyn_IOMFinOpsDataverseConnection",
-        connector: DATAVERSE_CONNECTOR,
-      },
-    ],
-    actions: [
-      {
-        name: "Send order to fulfillment",
-        logicalName: "msdyn_FinOpsSendOrderToFulfillment",
-        type: "providerAction",
-        workflow: "IOM FinOps Send Order To Fulfillment",
-      },
-      {
-        name: "Send order to invoice",
-        logicalName: "msdyn_FinOpsSendOrderToInvoice",
-        type: "providerAction",
-        workflow: "IOM FinOps Send Order To Invoice",
-      },
-      {
-        name: "Order status update handler",
-        logicalName: "msdyn_FinOpsOrderStatusUpdateHandler",
-        type: "messageHandler",
-        workflow: "IOM FinOps Order Status Update Handler",
-      },
-    ],
-    parameters: [
-      {
-        name: "Disable Status Update Handlers",
-        logicalName: "msdyn_DisableStatusUpdateHandlers",
-        defaultValue: "false",
-      },
-    ],
-  },
-  {
-    name: "Shopify",
-    logicalName: "msdyn_ShopifyProvider",
-    description: "Pulls orders from a Shopify store and sends fulfillment updates back.",
-    serviceType: "Order intake",
-    connections: [
-      {
-        name: "Shopify Connection",
-        logicalName: "msdyn_IOMShopifyConnection",
-        connector: "/providers/Microsoft.PowerApps/apis/shared_shopify",
-      },
-    ],
-    actions: [
-      {
-        name: "Get orders from Shopify",
-        logicalName: "msdyn_ShopifyGetOrders",
-        type: "messagePuller",
-        workflow: "IOM Shopify Get Orders",
-      },
-      {
-        name: "Send fulfillment update to Shopify",
-        logicalName: "msdyn_ShopifySendFulfillmentUpdate",
-        type: "providerAction",
-        workflow: "IOM Shopify Fulfillment Update",
-      },
-    ],
-  },
-  {
-    name: "Flexe",
-    logicalName: "msdyn_FlexeProvider",
-    description: "Sends fulfillment orders to the Flexe logistics network.",
-    serviceType: "Fulfillment",
-    connections: [
-      {
-        name: "Flexe Connection",
-        logicalName: "msdyn_IOMFlexeConnection",
-        connector: "/providers/Microsoft.PowerApps/apis/shared_webcontents",
-      },
-    ],
-    actions: [
-      {
-        name: "Send order to Flexe for fulfillment",
-        logicalName: "msdyn_FlexeSendOrder",
-        type: "providerAction",
-        workflow: "IOM Flexe Send Order",
-      },
-    ],
-  },
-  {
-    name: "Dynamics 365 Inventory Visibility",
-    logicalName: "msdyn_InventoryVisibilityProvider",
-    description: "Checks on-hand inventory for order lines.",
-    serviceType: "Inventory",
-    connections: [
-      {
-        name: "Inventory Visibility Dataverse Connection",
-        logicalName: "msdyn_IOMInventoryVisibilityConnection",
-        connector: DATAVERSE_CONNECTOR,
-      },
-    ],
-    actions: [
-      {
-        name: "Check inventory availability",
-        logicalName: "msdyn_InventoryVisibilityCheck",
-        type: "providerAction",
-        workflow: "IOM Inventory Visibility Check",
-      },
-    ],
-  },
-];
 
 const isReadyToSyncOutOfBox = {
   syncDirection: syncDirection.both,
@@ -265,7 +139,7 @@ export function seedRows(): TableRows {
     rows.set(id, row);
   };
 
-  for (const entry of catalog) {
+  for (const entry of providerCatalog) {
     const definitionId = seedIds.providerDefinition(entry.logicalName);
     const c = columns.providerDefinition;
     add("msdyn_iomproviderdefinition", definitionId, {

@@ -131,7 +131,7 @@ const stackCases: Case[] = [
   ],
   [
     "a step calling an unknown action",
-    (s) => s.replace("action: Send order to Finance and Operations", "action: Send order"),
+    (s) => s.replace("action: Send order to fulfillment", "action: Send order"),
     "unknown-provider-action",
     "action: Send order",
   ],
