@@ -5,7 +5,7 @@ import type { IomPolicy } from "../generated/iom-policy.js";
 import type { IomProvider } from "../generated/iom-provider.js";
 import type { OrchestrationFlow } from "../generated/orchestration-flow.js";
 import type { ProviderConnection } from "../generated/provider-connection.js";
-import type { Finding, FindingCode, Severity } from "./findings.js";
+import type { Finding, FindingCode, Location, Severity } from "./findings.js";
 import { toPointer } from "./findings.js";
 import type { PathSegment, YamlSource } from "./yaml-source.js";
 
@@ -39,15 +39,7 @@ export function findingAt(
   input: FindingInput,
   options: { key?: boolean } = {},
 ): Finding {
-  const finding: Finding = {
-    ...source.locate(path, options),
-    code: input.code,
-    severity: input.severity ?? "error",
-    message: input.message,
-    pointer: toPointer(path),
-  };
-  if (input.hint) finding.hint = input.hint;
-  return finding;
+  return toFinding(source.locate(path, options), path, input);
 }
 
 /** A finding on characters of a string value (a filter). */
@@ -58,8 +50,12 @@ export function findingInString(
   length: number,
   input: FindingInput,
 ): Finding {
+  return toFinding(source.locateInString(path, index, length), path, input);
+}
+
+function toFinding(location: Location, path: PathSegment[], input: FindingInput): Finding {
   const finding: Finding = {
-    ...source.locateInString(path, index, length),
+    ...location,
     code: input.code,
     severity: input.severity ?? "error",
     message: input.message,

@@ -24,6 +24,10 @@ import { loadYamlText } from "./yaml-source.js";
 
 export type FileKind = "stack" | "policy-file";
 
+function emptyConfiguration(): Configuration {
+  return { providers: [], connections: [], dualWriteMaps: [], policies: [], orchestrationFlows: [] };
+}
+
 /** A path given to validate that does not exist or cannot be listed: a usage error. */
 export class ValidatePathError extends Error {
   override name = "ValidatePathError";
@@ -152,13 +156,7 @@ class Validator {
   policyFile(abs: string): Unit {
     const cached = this.policyFiles.get(abs);
     if (cached) return cached;
-    const empty: Configuration = {
-      providers: [],
-      connections: [],
-      dualWriteMaps: [],
-      policies: [],
-      orchestrationFlows: [],
-    };
+    const empty = emptyConfiguration();
     const loaded = this.load(abs);
     let unit: Unit;
     if (!loaded.ok) unit = { findings: loaded.findings, config: empty };
@@ -183,13 +181,7 @@ class Validator {
   }
 
   stack(abs: string): Unit {
-    const empty: Configuration = {
-      providers: [],
-      connections: [],
-      dualWriteMaps: [],
-      policies: [],
-      orchestrationFlows: [],
-    };
+    const empty = emptyConfiguration();
     const loaded = this.load(abs);
     if (!loaded.ok) return { findings: loaded.findings, config: empty };
     const { source } = loaded;

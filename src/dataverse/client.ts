@@ -268,24 +268,18 @@ export class DataverseClient {
 
       if (response && status !== undefined) {
         this.#emit({ kind: "response", method: spec.method, path, status, durationMs, attempt, requestId });
-        if (spec.accept.includes(status) || spec.acceptIf?.(status, response.headers)) {
+        const accepted = spec.accept.includes(status) || spec.acceptIf?.(status, response.headers) === true;
+        // An answer that says an earlier attempt, whose answer was lost, already did the work.
+        const replayed =
+          !accepted && unknownOutcomeBefore && spec.earlierAttemptApplied?.(status, body) === true;
+        if (accepted || replayed) {
           return {
             status,
             headers: response.headers,
             body: body as T,
             requestId,
             attempts: attempt,
-            replayed: false,
-          };
-        }
-        if (unknownOutcomeBefore && spec.earlierAttemptApplied?.(status, body)) {
-          return {
-            status,
-            headers: response.headers,
-            body: body as T,
-            requestId,
-            attempts: attempt,
-            replayed: true,
+            replayed,
           };
         }
         retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.#now());

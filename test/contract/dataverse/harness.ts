@@ -10,17 +10,9 @@ import { clearMetadataCache } from "../../../src/dataverse/metadata.js";
 import type { RetryOptions } from "../../../src/dataverse/retry.js";
 import { startEmulator } from "../../../src/emulator/index.js";
 import type { RunningEmulator } from "../../../src/emulator/index.js";
+import type { FaultRule } from "../../../src/emulator/admin.js";
 
-export interface FaultRule {
-  status?: number;
-  retryAfter?: number;
-  count?: number;
-  probability?: number;
-  latencyMs?: number;
-  drop?: boolean;
-  method?: string;
-  path?: string;
-}
+export type { FaultRule };
 
 export interface Counters {
   total: number;
