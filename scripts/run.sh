@@ -4,12 +4,13 @@
 #   npm run demo  ->  scripts/run.sh demo   (provision, start the emulator, pulumi up the local stack)
 #   npm test      ->  scripts/run.sh test   (format, lint, type-check, every test group)
 #   npm run test:unit (and test:contract, test:e2e) -> scripts/run.sh vitest --project <group>
+#   npm run bench -> scripts/run.sh bench   (every bench/ script, on the build)
 # Steps: dependencies (npm ci when node_modules is missing or older than the lockfile), Node 24 on
 # PATH, the Pulumi engine (scripts/provision-engine.sh, cached per machine), the TypeScript build.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-task=${1:?usage: scripts/run.sh demo|test|vitest [args...]}
+task=${1:?usage: scripts/run.sh demo|test|vitest|bench [args...]}
 shift
 
 step() { printf '\n== %s\n' "$*" >&2; }
@@ -37,6 +38,13 @@ case "$task" in
   vitest)
     exec node node_modules/vitest/vitest.mjs run "$@"
     ;;
+  bench)
+    # Each bench prints ratios measured within one run (machines are noisy; no timed tests).
+    for bench in bench/*.ts bench/*.mjs; do
+      step "$bench"
+      node --no-warnings "$bench"
+    done
+    ;;
   test)
     step "format"
     node node_modules/prettier/bin/prettier.cjs --check . >&2
@@ -53,7 +61,7 @@ case "$task" in
     exec node node_modules/vitest/vitest.mjs run "$@"
     ;;
   *)
-    echo "usage: scripts/run.sh demo|test|vitest [args...]" >&2
+    echo "usage: scripts/run.sh demo|test|vitest|bench [args...]" >&2
     exit 2
     ;;
 esac

@@ -179,7 +179,9 @@ export function dataverseConfigFromSource(
   const environmentUrl = required("environmentUrl");
   const kindText = source.get("auth") ?? (source.get("token") !== undefined ? "static-token" : undefined);
   if (kindText === undefined) {
-    throw new ConfigError(`${source.describe("auth")} is not set`, {
+    // Name every missing setting at once, the environment URL included when it is missing too.
+    const unset = [...missing, source.describe("auth")];
+    throw new ConfigError(`${unset.join(" and ")} ${unset.length > 1 ? "are" : "is"} not set`, {
       hint: `Set ${source.describe("auth")} to one of ${AUTH_KINDS.join(", ")} (or set ${source.describe("token")} for the emulator).`,
     });
   }

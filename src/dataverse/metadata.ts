@@ -17,6 +17,8 @@ export interface AttributeMetadata {
   logicalName: string;
   /** AttributeType as Dataverse names it: String, Picklist, State, Status, Boolean, Lookup, … */
   attributeType: string;
+  /** The label the UI shows, in the caller's language, when the attribute has one. */
+  displayName: string | undefined;
 }
 
 export interface OptionMetadata {
@@ -72,7 +74,7 @@ export class Metadata {
   attributes(logicalName: string): Promise<AttributeMetadata[]> {
     const path =
       `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})/Attributes` +
-      "?$select=LogicalName,AttributeType";
+      "?$select=LogicalName,AttributeType,DisplayName";
     return this.cached(`attributes|${logicalName}`, async () => {
       const body = asRecord(await this.transport.getJson(path), path);
       const value = body["value"];
@@ -82,6 +84,7 @@ export class Metadata {
         return {
           logicalName: requireString(record, "LogicalName", path),
           attributeType: requireString(record, "AttributeType", path),
+          displayName: labelText(record["DisplayName"]),
         };
       });
     });

@@ -1,8 +1,10 @@
 // Every IOM fact iom-gitops relies on that Microsoft does not publish. Each one is a guess, marked
-// as in docs/ domain.md: [I] inferred by us, [3P] seen only in third-party code, [E] a choice of
-// the emulator where nothing is known. When a real environment disagrees, correct it here: the
-// table definitions, the emulator's metadata and seed data, and the resources all import from this
-// module, and the resources resolve values by label at run time wherever the metadata allows it.
+// as in the project's domain notes: [I] inferred by us, [3P] seen only in third-party code, [E] a
+// choice of the emulator where nothing is known. When a real environment disagrees, correct it
+// here: the table definitions, the emulator's metadata and seed data, and the resources all import
+// from this module, and the resources resolve values by label at run time wherever the metadata
+// allows it. The one other home of guessed names is the provider catalog's data (./catalog.ts):
+// action and handler names of catalog entries, kept there because they are seed data, not rules.
 
 /** One choice of an option set: the value we picked and the label IOM's UI shows. */
 export interface Choice {

@@ -4,7 +4,21 @@ import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { formatText } from "../config/formatters.js";
+import type { TableMetadataSource } from "../config/metadata.js";
 import { validatePaths } from "../config/validate.js";
+
+/**
+ * The environment's own metadata when the environment is configured (IOM_DATAVERSE_URL and its
+ * sign-in settings, as `npm run demo` sets them for the emulator), so filters are checked against
+ * what it really has; otherwise the snapshot shipped with the project.
+ */
+async function environmentMetadata(): Promise<TableMetadataSource | undefined> {
+  if (!process.env.IOM_DATAVERSE_URL) return undefined;
+  const { dataverseConfigFromEnv } = await import("../dataverse/config.js");
+  const { createDataverseClient } = await import("../dataverse/client.js");
+  const { OnlineMetadataSource } = await import("../config/online-metadata.js");
+  return new OnlineMetadataSource(createDataverseClient(dataverseConfigFromEnv()));
+}
 
 /** Where a stack's desired state lives unless `iom:desiredState` says otherwise. */
 export function defaultDesiredStatePath(projectDir: string, stack: string): string {
@@ -33,7 +47,8 @@ export async function validateDesiredState(
         "or set iom:desiredState to its path",
     );
   }
-  const result = await validatePaths([file], { cwd: projectDir });
+  const metadata = await environmentMetadata();
+  const result = await validatePaths([file], { cwd: projectDir, ...(metadata ? { metadata } : {}) });
   if (!result.valid) {
     // RunError: the engine prints the message alone, without a JavaScript stack trace.
     throw new pulumi.RunError(`the desired state is invalid; nothing was changed\n${formatText(result)}`);

@@ -43,16 +43,22 @@ export interface TestProject {
   dispose(): Promise<void>;
 }
 
-/**
- * A fresh project running dist/program/<program>.js, with one stack on a file backend. `files`
- * are written into the project folder first (relative path -> content).
- */
+export interface TestProjectOptions {
+  /** The stack's name; "test" by default. */
+  stackName?: string;
+  /** Files written into the project folder first (relative path -> content). */
+  files?: Record<string, string>;
+  /** Extra environment for the engine and the program. */
+  env?: Record<string, string>;
+}
+
+/** A fresh project running dist/program/<program>.js, with one stack on a file backend. */
 export async function createTestProject(
   engine: Engine,
   program: string,
-  stackName = "test",
-  files: Record<string, string> = {},
+  options: TestProjectOptions = {},
 ): Promise<TestProject> {
+  const { stackName = "test", files = {}, env: extraEnv = {} } = options;
   const dir = mkdtempSync(path.join(tmpdir(), "iom-e2e-"));
   for (const [relative, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
@@ -73,6 +79,7 @@ export async function createTestProject(
     PULUMI_BACKEND_URL: `file://${backend}`,
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
     PULUMI_HOME: path.join(dir, "pulumi-home"),
+    ...extraEnv,
   });
   const stack = await LocalWorkspace.createStack(
     { stackName, workDir: dir },

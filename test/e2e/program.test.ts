@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startEmulator } from "../../src/emulator/index.js";
 import { projectRoot } from "../../src/engine/engine.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 
@@ -26,7 +27,7 @@ describe.skipIf(!availability.engine)("the iom-gitops program", () => {
   });
 
   it("validates the stack's desired state, then deploys", async () => {
-    project = await createTestProject(availability.engine!, "index", "test", articleFiles());
+    project = await createTestProject(availability.engine!, "index", { files: articleFiles() });
     const up = await project.stack.up();
     expect(up.summary.result).toBe("succeeded");
     expect(up.outputs.desiredState?.value).toBe(path.join("stacks", "test.iom.yaml"));
@@ -43,7 +44,7 @@ describe.skipIf(!availability.engine)("the iom-gitops program", () => {
         "msdyn_company_value ne null and _msdyn_shippingsite",
       ),
     );
-    project = await createTestProject(availability.engine!, "index", "test", files);
+    project = await createTestProject(availability.engine!, "index", { files });
     const failure = await project.stack.up().then(
       () => undefined,
       (err: unknown) => String(err),
@@ -59,8 +60,39 @@ describe.skipIf(!availability.engine)("the iom-gitops program", () => {
     expect(created).toEqual([]);
   });
 
+  it("checks filters against the environment's own metadata when the environment is configured", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const files = articleFiles((s) =>
+        s.replace(
+          "_msdyn_company_value ne null and _msdyn_shippingsite",
+          "msdyn_company_value ne null and _msdyn_shippingsite",
+        ),
+      );
+      const env = { IOM_DATAVERSE_URL: emulator.url, IOM_TOKEN: emulator.token };
+      project = await createTestProject(availability.engine!, "index", { files, env });
+      const failure = await project.stack.preview().then(
+        () => undefined,
+        (err: unknown) => String(err),
+      );
+      expect(failure).toContain("did you mean '_msdyn_company_value'?");
+      const counters = (await (
+        await fetch(`${emulator.url}/_emulator/counters`, {
+          headers: { Authorization: `Bearer ${emulator.token}` },
+        })
+      ).json()) as { byRoute: Record<string, number> };
+      const metadataReads = Object.keys(counters.byRoute).filter((route) =>
+        route.includes("EntityDefinitions"),
+      );
+      expect(metadataReads).not.toEqual([]);
+      expect(failure).not.toContain(emulator.token);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it("says where to put the desired state when a stack has none", async () => {
-    project = await createTestProject(availability.engine!, "index", "nostate");
+    project = await createTestProject(availability.engine!, "index", { stackName: "nostate" });
     const failure = await project.stack.up().then(
       () => undefined,
       (err: unknown) => String(err),

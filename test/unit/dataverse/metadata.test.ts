@@ -15,14 +15,22 @@ const ANSWERS: Record<string, unknown> = {
       PrimaryIdAttribute: "msdyn_iompolicyid",
       PrimaryNameAttribute: "msdyn_name",
     },
-  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes?$select=LogicalName,AttributeType": {
-    value: [
-      { LogicalName: "msdyn_name", AttributeType: "String" },
-      { LogicalName: "msdyn_policytype", AttributeType: "Picklist" },
-      { LogicalName: "msdyn_ispublished", AttributeType: "Boolean" },
-      { LogicalName: "msdyn_dup", AttributeType: "Picklist" },
-    ],
-  },
+  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes?$select=LogicalName,AttributeType,DisplayName":
+    {
+      value: [
+        {
+          LogicalName: "msdyn_name",
+          AttributeType: "String",
+          DisplayName: {
+            UserLocalizedLabel: { Label: "Name" },
+            LocalizedLabels: [{ Label: "Name", LanguageCode: 1033 }],
+          },
+        },
+        { LogicalName: "msdyn_policytype", AttributeType: "Picklist" },
+        { LogicalName: "msdyn_ispublished", AttributeType: "Boolean" },
+        { LogicalName: "msdyn_dup", AttributeType: "Picklist" },
+      ],
+    },
   "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes(LogicalName='msdyn_policytype')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet":
     {
       LogicalName: "msdyn_policytype",
@@ -116,6 +124,16 @@ describe("Metadata", () => {
     const m = new Metadata(transport());
     await expect(m.options("msdyn_iompolicy", "msdyn_name")).rejects.toThrow(/String column, not a choice/);
     await expect(m.options("msdyn_iompolicy", "msdyn_nope")).rejects.toThrow(/has no column msdyn_nope/);
+  });
+
+  it("reads each attribute's type and display label, when it has one", async () => {
+    const m = new Metadata(transport());
+    expect(await m.attribute("msdyn_iompolicy", "msdyn_name")).toEqual({
+      logicalName: "msdyn_name",
+      attributeType: "String",
+      displayName: "Name",
+    });
+    expect((await m.attribute("msdyn_iompolicy", "msdyn_policytype"))?.displayName).toBeUndefined();
   });
 
   it("does not remember a failure", async () => {
