@@ -1,10 +1,11 @@
 // `iom validate` end to end, in process: exit codes, and the output of every format pinned by
 // golden files. Regenerate the goldens with UPDATE_GOLDEN=1 after an intended change.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { main } from "../../../src/cli/index.js";
 import { runValidate } from "../../../src/cli/commands/validate.js";
 import { UsageError } from "../../../src/cli/usage-error.js";
 
@@ -40,6 +41,36 @@ function golden(name: string, actual: string): void {
 }
 
 describe("iom validate", () => {
+  it("exits 1 on the whole bad-file corpus through the command line, with a finding for every file and nothing on stderr", async () => {
+    let out = "";
+    let err = "";
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      err += String(chunk);
+      return true;
+    });
+    const cwd = process.cwd();
+    try {
+      process.chdir(ROOT);
+      expect(await main(["validate", "test/fixtures/bad-config", "--format", "json"])).toBe(1);
+    } finally {
+      process.chdir(cwd);
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(err).toBe("");
+    const report = JSON.parse(out) as { valid: boolean; findings: Array<{ file: string; line: number }> };
+    expect(report.valid).toBe(false);
+    const withFindings = new Set(report.findings.map((f) => path.basename(f.file)));
+    // A directory is searched for stack and policy files; other files count only when named.
+    const searched = readdirSync(CORPUS).filter((f) => /\.(iom|policy)\.yaml$/.test(f));
+    expect(searched.length).toBeGreaterThanOrEqual(40);
+    for (const file of searched) expect(withFindings, file).toContain(file);
+  });
+
   it("exits 0 on the example stacks when given no paths", async () => {
     const { code, out } = await run([], ROOT);
     expect(code).toBe(0);
