@@ -20,7 +20,8 @@ log() { printf 'engine: %s\n' "$*" >&2; }
 # Prints the engine's directory and records it in .iom/engine-bin, where src/engine/engine.ts finds
 # it when the engine is not on PATH (a test run started by hand, for example).
 finish() {
-  mkdir -p "$root/.iom"
+  # .iom/state is the local file backend Pulumi.yaml names; Pulumi needs the folder to exist.
+  mkdir -p "$root/.iom/state"
   printf '%s\n' "$1" >"$root/.iom/engine-bin"
   echo "$1"
   exit 0

@@ -1,5 +1,7 @@
-// `iom engine`: provides the Pulumi engine (building it on first use) and prints its directory, so
-// a developer can put the same `pulumi` on PATH that the tests and the demo use:
+// `iom engine`: provides the Pulumi engine (building it on first use) and prints the PATH entries
+// that run it as the tests and the demo do: the engine's directory, then the directory of the
+// project's Node.js (the language host starts programs with the `node` it finds on PATH, and the
+// SDK needs Node 22+):
 //   export PATH="$(npx iom engine):$PATH"
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -9,7 +11,7 @@ import type { Command } from "../index.js";
 import { UsageError } from "../usage-error.js";
 
 export const command: Command = {
-  summary: "provide the Pulumi engine (built once per machine) and print its directory",
+  summary: "provide the Pulumi engine (built once per machine) and print its PATH entries",
   async run(args) {
     try {
       parseArgs({ args, options: {}, allowPositionals: false });
@@ -20,7 +22,7 @@ export const command: Command = {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
     }).trim();
-    process.stdout.write(`${binDir}\n`);
+    process.stdout.write(`${[binDir, path.dirname(process.execPath)].join(path.delimiter)}\n`);
     return 0;
   },
 };
