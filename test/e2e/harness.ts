@@ -22,15 +22,15 @@ export interface EngineAvailability {
  * Finds the engine for the e2e group. With CI=true a missing engine is a failure, never a skip
  * (issue #2); on a developer machine the group is skipped with the reason printed.
  */
-export function engineForTests(): EngineAvailability {
+export function engineForTests(env: NodeJS.ProcessEnv = process.env, root = projectRoot): EngineAvailability {
   const unavailable = (reason: string): EngineAvailability => {
-    if (process.env.CI === "true") throw new Error(`CI=true and ${reason}`);
+    if (env.CI === "true") throw new Error(`CI=true and ${reason}`);
     console.warn(`e2e: skipped: ${reason}`);
     return { reason };
   };
-  const engine = locateEngine();
+  const engine = locateEngine(env, root);
   if (!engine) return unavailable(missingEngineMessage);
-  if (!existsSync(path.join(projectRoot, "dist", "program"))) {
+  if (!existsSync(path.join(root, "dist", "program"))) {
     return unavailable("dist/ is not built: run `npm run build` (npm test builds first)");
   }
   return { engine };
