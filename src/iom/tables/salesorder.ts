@@ -1,12 +1,8 @@
 // The Order (salesorder) table, limited to the columns iom-gitops reads, filters on or sets.
 // Names, types and choices follow the Dynamics 365 Sales "Order (SalesOrder)" entity reference
 // and its Supply Chain (dual-write) and Field Service extensions.
+import { lookup, memo, primaryId, text, timestamps, yesNo } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
-
-const yesNo = [
-  { value: 0, label: "No" },
-  { value: 1, label: "Yes" },
-];
 
 export const salesorder: TableDefinition = {
   logicalName: "salesorder",
@@ -15,10 +11,10 @@ export const salesorder: TableDefinition = {
   primaryIdAttribute: "salesorderid",
   primaryNameAttribute: "name",
   attributes: [
-    { logicalName: "salesorderid", displayName: "Order", type: "Uniqueidentifier" },
-    { logicalName: "name", displayName: "Name", type: "String", maxLength: 300, required: true },
-    { logicalName: "ordernumber", displayName: "Order ID", type: "String", maxLength: 100 },
-    { logicalName: "description", displayName: "Description", type: "Memo", maxLength: 2000 },
+    primaryId("salesorderid", "Order"),
+    text("name", "Name", 300, true),
+    text("ordernumber", "Order ID", 100),
+    memo("description", "Description", 2000),
     {
       logicalName: "customerid",
       displayName: "Customer",
@@ -26,14 +22,8 @@ export const salesorder: TableDefinition = {
       targets: ["account", "contact"],
       required: true,
     },
-    { logicalName: "pricelevelid", displayName: "Price List", type: "Lookup", targets: ["pricelevel"] },
-    {
-      logicalName: "transactioncurrencyid",
-      displayName: "Currency",
-      type: "Lookup",
-      targets: ["transactioncurrency"],
-      required: true,
-    },
+    lookup("pricelevelid", "Price List", "pricelevel"),
+    lookup("transactioncurrencyid", "Currency", "transactioncurrency", true),
     { logicalName: "totalamount", displayName: "Total Amount", type: "Money" },
     { logicalName: "requestdeliveryby", displayName: "Requested Delivery Date", type: "DateTime" },
     {
@@ -46,44 +36,18 @@ export const salesorder: TableDefinition = {
         { value: 690970002, label: "Service-Maintenance Based" },
       ],
     },
-    {
-      logicalName: "msdyn_company",
-      displayName: "Company",
-      type: "Lookup",
-      targets: ["cdm_company"],
-      required: true,
-    },
-    {
-      logicalName: "msdyn_invoicecustomer",
-      displayName: "Invoice Customer",
-      type: "Lookup",
-      targets: ["account"],
-    },
+    lookup("msdyn_company", "Company", "cdm_company", true),
+    lookup("msdyn_invoicecustomer", "Invoice Customer", "account"),
     {
       logicalName: "msdyn_invoicecustomerid",
       displayName: "Invoice Customer",
       type: "Customer",
       targets: ["account", "contact"],
     },
-    {
-      logicalName: "msdyn_defaultshippingsite",
-      displayName: "Default Shipping Site",
-      type: "Lookup",
-      targets: ["msdyn_operationalsite"],
-    },
-    {
-      logicalName: "msdyn_defaultshippingwarehouse",
-      displayName: "Default Shipping Warehouse",
-      type: "Lookup",
-      targets: ["msdyn_warehouse"],
-    },
-    { logicalName: "msdyn_isreadytosync", displayName: "Is Ready To Sync", type: "Boolean", options: yesNo },
-    {
-      logicalName: "msdyn_salesordernumber",
-      displayName: "Sales Order Number",
-      type: "String",
-      maxLength: 20,
-    },
+    lookup("msdyn_defaultshippingsite", "Default Shipping Site", "msdyn_operationalsite"),
+    lookup("msdyn_defaultshippingwarehouse", "Default Shipping Warehouse", "msdyn_warehouse"),
+    yesNo("msdyn_isreadytosync", "Is Ready To Sync"),
+    text("msdyn_salesordernumber", "Sales Order Number", 20),
     {
       logicalName: "statecode",
       displayName: "Status",
@@ -116,7 +80,6 @@ export const salesorder: TableDefinition = {
       ],
     },
     { logicalName: "ownerid", displayName: "Owner", type: "Owner", targets: ["systemuser", "team"] },
-    { logicalName: "createdon", displayName: "Created On", type: "DateTime" },
-    { logicalName: "modifiedon", displayName: "Modified On", type: "DateTime" },
+    ...timestamps(),
   ],
 };

@@ -1,6 +1,7 @@
 // The Order Product (salesorderdetail) table, limited to the columns iom-gitops reads, filters
 // on or sets. Names follow the Dynamics 365 Sales entity reference and its Supply Chain
 // (dual-write) extension; msdyn_statuscode comes from IOM and its values are not published.
+import { integer, lookup, primaryId, text, timestamps, yesNo } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
 export const salesorderdetail: TableDefinition = {
@@ -10,17 +11,11 @@ export const salesorderdetail: TableDefinition = {
   primaryIdAttribute: "salesorderdetailid",
   primaryNameAttribute: "salesorderdetailname",
   attributes: [
-    { logicalName: "salesorderdetailid", displayName: "Order Product", type: "Uniqueidentifier" },
-    { logicalName: "salesorderdetailname", displayName: "Name", type: "String", maxLength: 500 },
-    {
-      logicalName: "salesorderid",
-      displayName: "Order",
-      type: "Lookup",
-      targets: ["salesorder"],
-      required: true,
-    },
-    { logicalName: "productid", displayName: "Existing Product", type: "Lookup", targets: ["product"] },
-    { logicalName: "productdescription", displayName: "Write-In Product", type: "String", maxLength: 500 },
+    primaryId("salesorderdetailid", "Order Product"),
+    text("salesorderdetailname", "Name", 500),
+    lookup("salesorderid", "Order", "salesorder", true),
+    lookup("productid", "Existing Product", "product"),
+    text("productdescription", "Write-In Product", 500),
     {
       logicalName: "isproductoverridden",
       displayName: "Select Product",
@@ -33,31 +28,13 @@ export const salesorderdetail: TableDefinition = {
     { logicalName: "quantity", displayName: "Quantity", type: "Decimal", required: true },
     { logicalName: "priceperunit", displayName: "Price Per Unit", type: "Money" },
     { logicalName: "extendedamount", displayName: "Extended Amount", type: "Money" },
-    { logicalName: "uomid", displayName: "Unit", type: "Lookup", targets: ["uom"] },
-    { logicalName: "lineitemnumber", displayName: "Line Item Number", type: "Integer" },
+    lookup("uomid", "Unit", "uom"),
+    integer("lineitemnumber", "Line Item Number"),
     { logicalName: "requestdeliveryby", displayName: "Requested Delivery Date", type: "DateTime" },
-    { logicalName: "msdyn_company", displayName: "Company", type: "Lookup", targets: ["cdm_company"] },
-    {
-      logicalName: "msdyn_shippingsite",
-      displayName: "Shipping Site",
-      type: "Lookup",
-      targets: ["msdyn_operationalsite"],
-    },
-    {
-      logicalName: "msdyn_shippingwarehouse",
-      displayName: "Shipping Warehouse",
-      type: "Lookup",
-      targets: ["msdyn_warehouse"],
-    },
-    {
-      logicalName: "msdyn_isreadytosync",
-      displayName: "Is Ready To Sync",
-      type: "Boolean",
-      options: [
-        { value: 0, label: "No" },
-        { value: 1, label: "Yes" },
-      ],
-    },
+    lookup("msdyn_company", "Company", "cdm_company"),
+    lookup("msdyn_shippingsite", "Shipping Site", "msdyn_operationalsite"),
+    lookup("msdyn_shippingwarehouse", "Shipping Warehouse", "msdyn_warehouse"),
+    yesNo("msdyn_isreadytosync", "Is Ready To Sync"),
     {
       // IOM's line status. Microsoft does not publish its choices; the F&O article filters out
       // 192350001 without saying what it means (probably a cancelled line), so that is the only
@@ -80,7 +57,6 @@ export const salesorderdetail: TableDefinition = {
       ],
     },
     { logicalName: "ownerid", displayName: "Owner", type: "Owner", targets: ["systemuser", "team"] },
-    { logicalName: "createdon", displayName: "Created On", type: "DateTime" },
-    { logicalName: "modifiedon", displayName: "Modified On", type: "DateTime" },
+    ...timestamps(),
   ],
 };
