@@ -2,7 +2,16 @@
 // Names, types and choices follow the Dynamics 365 Sales "Order (SalesOrder)" entity reference
 // and its Supply Chain (dual-write) and Field Service extensions.
 import { lookup, memo, primaryId, text, timestamps, yesNo } from "./attributes.js";
-import type { TableDefinition } from "./types.js";
+import type { OptionDefinition, TableDefinition } from "./types.js";
+
+/** An order's states (statecode); an order product shows its order's as salesorderstatecode. */
+export const orderStates: OptionDefinition[] = [
+  { value: 0, label: "Active" },
+  { value: 1, label: "Submitted" },
+  { value: 2, label: "Canceled" },
+  { value: 3, label: "Fulfilled" },
+  { value: 4, label: "Invoiced" },
+];
 
 export const salesorder: TableDefinition = {
   logicalName: "salesorder",
@@ -53,13 +62,7 @@ export const salesorder: TableDefinition = {
       displayName: "Status",
       type: "State",
       required: true,
-      options: [
-        { value: 0, label: "Active" },
-        { value: 1, label: "Submitted" },
-        { value: 2, label: "Canceled" },
-        { value: 3, label: "Fulfilled" },
-        { value: 4, label: "Invoiced" },
-      ],
+      options: orderStates,
     },
     {
       // Each reason belongs to one state: New, Pending and the second In Progress (700970000) to

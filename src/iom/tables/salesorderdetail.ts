@@ -2,6 +2,7 @@
 // on or sets. Names follow the Dynamics 365 Sales entity reference and its Supply Chain
 // (dual-write) extension; msdyn_statuscode comes from IOM and its values are not published.
 import { integer, lookup, primaryId, text, timestamps, yesNo } from "./attributes.js";
+import { orderStates } from "./salesorder.js";
 import type { TableDefinition } from "./types.js";
 
 export const salesorderdetail: TableDefinition = {
@@ -48,13 +49,7 @@ export const salesorderdetail: TableDefinition = {
       logicalName: "salesorderstatecode",
       displayName: "Order Status",
       type: "Picklist",
-      options: [
-        { value: 0, label: "Active" },
-        { value: 1, label: "Submitted" },
-        { value: 2, label: "Canceled" },
-        { value: 3, label: "Fulfilled" },
-        { value: 4, label: "Invoiced" },
-      ],
+      options: orderStates,
     },
     { logicalName: "ownerid", displayName: "Owner", type: "Owner", targets: ["systemuser", "team"] },
     ...timestamps(),

@@ -33,7 +33,7 @@ let work: string;
 let repo: string;
 let log: string;
 
-function provision(extraPath: string[] = []): { bin: string; calls: string[]; stderr: string } {
+function provision(extraPath: string[] = []): { bin: string; calls: string[] } {
   writeFileSync(log, "");
   const env = {
     PATH: [...extraPath, path.join(work, "fakebin"), "/usr/bin", "/bin"].join(path.delimiter),
@@ -47,7 +47,18 @@ function provision(extraPath: string[] = []): { bin: string; calls: string[]; st
     stdio: ["ignore", "pipe", "pipe"],
   });
   const calls = readFileSync(log, "utf8").split("\n").filter(Boolean);
-  return { bin: result.trim().split("\n").pop() ?? "", calls, stderr: "" };
+  return { bin: result.trim().split("\n").pop() ?? "", calls };
+}
+
+/** A stand-in engine already installed in a folder of PATH, answering `pulumi version`. */
+function engineOnPath(name: string, version: string): string {
+  const dir = path.join(work, name);
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, "pulumi"), `#!/bin/sh\necho ${version}\n`);
+  writeFileSync(path.join(dir, "pulumi-language-nodejs"), "#!/bin/sh\n");
+  chmodSync(path.join(dir, "pulumi"), 0o755);
+  chmodSync(path.join(dir, "pulumi-language-nodejs"), 0o755);
+  return dir;
 }
 
 const builds = (calls: string[], what: string) =>
@@ -117,24 +128,14 @@ describe("scripts/provision-engine.sh", () => {
   });
 
   it("uses a recent pulumi already on PATH and builds nothing", () => {
-    const onPath = path.join(work, "preinstalled");
-    mkdirSync(onPath);
-    writeFileSync(path.join(onPath, "pulumi"), "#!/bin/sh\necho v3.300.0\n");
-    writeFileSync(path.join(onPath, "pulumi-language-nodejs"), "#!/bin/sh\n");
-    chmodSync(path.join(onPath, "pulumi"), 0o755);
-    chmodSync(path.join(onPath, "pulumi-language-nodejs"), 0o755);
+    const onPath = engineOnPath("preinstalled", "v3.300.0");
     const result = provision([onPath]);
     expect(result.bin).toBe(onPath);
     expect(result.calls).toEqual([]);
   });
 
   it("ignores a pulumi on PATH that is too old", () => {
-    const onPath = path.join(work, "old");
-    mkdirSync(onPath);
-    writeFileSync(path.join(onPath, "pulumi"), "#!/bin/sh\necho v3.100.0\n");
-    writeFileSync(path.join(onPath, "pulumi-language-nodejs"), "#!/bin/sh\n");
-    chmodSync(path.join(onPath, "pulumi"), 0o755);
-    chmodSync(path.join(onPath, "pulumi-language-nodejs"), 0o755);
+    const onPath = engineOnPath("old", "v3.100.0");
     const result = provision([onPath]);
     expect(result.bin).not.toBe(onPath);
     expect(builds(result.calls, "pkg/v3/cmd/pulumi")).toHaveLength(1);
