@@ -18,6 +18,7 @@ step() { printf '\n== %s\n' "$*" >&2; }
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing dependencies (npm ci)"
   npm ci --no-audit --no-fund >&2
+  installed=1
 fi
 
 node_bin=$(scripts/node-path.sh "$root")
@@ -28,8 +29,11 @@ engine_bin=$(bash scripts/provision-engine.sh)
 export PATH="$engine_bin:$PATH"
 export PULUMI_SKIP_UPDATE_CHECK=true
 
-step "build"
-node node_modules/typescript/bin/tsc -p tsconfig.build.json
+# npm ci has just built this tree through the package's `prepare` script; otherwise build now.
+if [ -z "${installed:-}" ]; then
+  step "build"
+  node node_modules/typescript/bin/tsc -p tsconfig.build.json
+fi
 
 case "$task" in
   demo)
