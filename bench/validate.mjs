@@ -85,7 +85,7 @@ async function main() {
     "iom-provider",
     "provider-connection",
     "dual-write-map",
-    "iom-policy",
+    "policy",
     "orchestration-flow",
     "stack",
     "policy-file",

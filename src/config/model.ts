@@ -1,7 +1,7 @@
 // A configuration as the semantic checks see it: every resource with the file and path it came
 // from, so that each finding can point at it. Stacks bring their included policy files along.
 import type { DualWriteMap } from "../generated/dual-write-map.js";
-import type { IomPolicy } from "../generated/iom-policy.js";
+import type { Policy } from "../generated/policy.js";
 import type { IomProvider } from "../generated/iom-provider.js";
 import type { OrchestrationFlow } from "../generated/orchestration-flow.js";
 import type { ProviderConnection } from "../generated/provider-connection.js";
@@ -21,7 +21,7 @@ export interface Configuration {
   providers: Located<IomProvider>[];
   connections: Located<ProviderConnection>[];
   dualWriteMaps: Located<DualWriteMap>[];
-  policies: Located<IomPolicy>[];
+  policies: Located<Policy>[];
   orchestrationFlows: Located<OrchestrationFlow>[];
 }
 

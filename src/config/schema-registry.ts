@@ -10,7 +10,7 @@ export const RESOURCE_KINDS = [
   "iom-provider",
   "provider-connection",
   "dual-write-map",
-  "iom-policy",
+  "policy",
   "orchestration-flow",
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];

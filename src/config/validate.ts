@@ -3,6 +3,11 @@
 // environment; table metadata comes from the source it is given (offline by default).
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import type { DualWriteMap } from "../generated/dual-write-map.js";
+import type { IomProvider } from "../generated/iom-provider.js";
+import type { OrchestrationFlow } from "../generated/orchestration-flow.js";
+import type { Policy } from "../generated/policy.js";
+import type { ProviderConnection } from "../generated/provider-connection.js";
 import type { StackDesiredState } from "../generated/stack.js";
 import type { PolicyFile } from "../generated/policy-file.js";
 import { checkDualWriteMaps } from "./checks/dual-write-maps.js";
@@ -170,7 +175,7 @@ class Validator {
             loaded.source,
             loaded.source.data as PolicyFile,
             "policies",
-            "iom-policy",
+            "policy",
             errors.length === 0,
           ),
         },
@@ -194,7 +199,7 @@ class Validator {
       providers: this.items(source, data, "providers", "iom-provider", valid),
       connections: this.items(source, data, "connections", "provider-connection", valid),
       dualWriteMaps: this.items(source, data, "dualWriteMaps", "dual-write-map", valid),
-      policies: this.items(source, data, "policies", "iom-policy", valid),
+      policies: this.items(source, data, "policies", "policy", valid),
       orchestrationFlows: this.items(source, data, "orchestrationFlows", "orchestration-flow", valid),
     };
     const includes =
@@ -251,6 +256,57 @@ async function semanticFindings(
   ];
   if (isStack) findings.push(...checkFinOps(config));
   return findings;
+}
+
+/** A stack's desired state as plain, checked data: its own resources and its included policies. */
+export interface DesiredState {
+  providers: IomProvider[];
+  connections: ProviderConnection[];
+  dualWriteMaps: DualWriteMap[];
+  policies: Policy[];
+  orchestrationFlows: OrchestrationFlow[];
+}
+
+export interface DesiredStateResult {
+  validation: ValidationResult;
+  /** Present only when the validation found no error. */
+  state?: DesiredState;
+}
+
+/**
+ * Loads one stack file with its includes, validates it exactly as `iom validate` does, and returns
+ * the resources as plain data (copies, holding nothing of the parser). The Pulumi program declares
+ * resources from this data and from nothing else.
+ */
+export async function loadDesiredState(
+  file: string,
+  options: ValidateOptions = {},
+): Promise<DesiredStateResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const abs = path.resolve(cwd, file);
+  if (fileKind(abs) !== "stack") throw new ValidatePathError(`not a stack file (*.iom.yaml): ${file}`);
+  const validator = new Validator(cwd);
+  const unit = validator.stack(abs);
+  const metadata = options.metadata ?? new OfflineMetadataSource();
+  const findings = sortFindings([...unit.findings, ...(await semanticFindings(unit, metadata, true))]);
+  const validation: ValidationResult = {
+    files: [...validator.files].sort(),
+    findings,
+    valid: !findings.some((f) => f.severity === "error"),
+  };
+  if (!validation.valid) return { validation };
+  const values = <T>(list: Located<T>[]): T[] => list.map((item) => structuredClone(item.value));
+  const { config } = unit;
+  return {
+    validation,
+    state: {
+      providers: values(config.providers),
+      connections: values(config.connections),
+      dualWriteMaps: values(config.dualWriteMaps),
+      policies: values(config.policies),
+      orchestrationFlows: values(config.orchestrationFlows),
+    },
+  };
 }
 
 /** Validates stack and policy files (directories are searched for them). */

@@ -43,6 +43,8 @@ export interface RequestSpec {
   method: HttpMethod;
   /** Relative to the Web API root (`accounts(…)?$select=…`), or an absolute URL under it (nextLink). */
   path: string;
+  /** Which service the path is relative to: the Web API (default) or dual-write management. */
+  service?: "web-api" | "dual-write";
   /** The statuses this call treats as success; every other status becomes a typed error. */
   accept: readonly number[];
   /** JSON body. */
@@ -182,6 +184,8 @@ export class DataverseClient {
   readonly environmentUrl: string;
   /** Absolute Web API root, ending in "/". */
   readonly apiRoot: string;
+  /** Absolute root of the dual-write management endpoint, ending in "/". */
+  readonly dualWriteRoot: string;
   readonly metadata: Metadata;
   readonly #config: DataverseClientConfig;
   readonly #retry: RetryOptions;
@@ -196,6 +200,7 @@ export class DataverseClient {
     this.#config = normalizeConfig(config);
     this.environmentUrl = this.#config.environmentUrl;
     this.apiRoot = `${this.environmentUrl}/api/data/${API_VERSION}/`;
+    this.dualWriteRoot = this.#config.dualWriteUrl ?? `${this.environmentUrl}/`;
     this.#retry = resolveRetryOptions(this.#config.retry);
     this.#fetch = internals.fetch ?? globalThis.fetch;
     this.#sleep = internals.sleep ?? abortableSleep;
@@ -224,8 +229,9 @@ export class DataverseClient {
 
   /** The low-level call: auth, retries, error mapping. Prefer the typed methods below. */
   async request<T = unknown>(spec: RequestSpec): Promise<DataverseResponse<T>> {
-    const url = this.#resolve(spec.path);
-    const path = this.#displayPath(url);
+    const root = spec.service === "dual-write" ? this.dualWriteRoot : this.apiRoot;
+    const url = this.#resolve(spec.path, root);
+    const path = this.#displayPath(url, root);
     const requestId = randomUUID();
     const idempotent = spec.idempotent ?? spec.method !== "POST";
     const startedAt = this.#now();
@@ -663,21 +669,21 @@ export class DataverseClient {
     return matchBatch(items, raw);
   }
 
-  #resolve(path: string): string {
+  #resolve(path: string, root = this.apiRoot): string {
     if (/^https?:\/\//i.test(path)) {
-      // Only links under our own Web API root are followed: the bearer token goes nowhere else.
-      if (!path.startsWith(this.apiRoot)) {
+      // Only links under our own service root are followed: the bearer token goes nowhere else.
+      if (!path.startsWith(root)) {
         throw new UnexpectedResponseError("refusing to follow a link outside the environment's Web API", {
           hint: "The server returned a link to another host; report this response.",
         });
       }
       return path;
     }
-    return this.apiRoot + path.replace(/^\/+/, "");
+    return root + path.replace(/^\/+/, "");
   }
 
-  #displayPath(url: string): string {
-    const relative = url.startsWith(this.apiRoot) ? url.slice(this.apiRoot.length) : url;
+  #displayPath(url: string, root = this.apiRoot): string {
+    const relative = url.startsWith(root) ? url.slice(root.length) : url;
     try {
       return redact(decodeURIComponent(relative));
     } catch {

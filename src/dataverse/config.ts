@@ -2,6 +2,7 @@
 // key/value source (Pulumi stack config maps onto the same setting names). Secrets in it are
 // registered for redaction and made unprintable.
 
+import { dualWrite } from "../iom/inferred.js";
 import { ConfigError } from "./errors.js";
 import { registerSecret, sealSecrets } from "./redact.js";
 import type { RetryOptions } from "./retry.js";
@@ -90,6 +91,11 @@ export interface DataverseClientConfig {
   requestTimeoutMs?: number;
   /** Microsoft Entra authority for sovereign clouds, e.g. https://login.microsoftonline.us. */
   authorityHost?: string;
+  /**
+   * Root of the dual-write management endpoint (map state and field mappings), ending in "/".
+   * @default the environment URL + the emulator's management path (src/iom/inferred.ts)
+   */
+  dualWriteUrl?: string;
 }
 
 /**
@@ -108,6 +114,7 @@ export type SettingName =
   | "federatedTokenFile"
   | "token"
   | "authorityHost"
+  | "dualWriteUrl"
   | "retryMaxAttempts"
   | "retryMaxElapsedMs"
   | "retryBaseDelayMs"
@@ -126,6 +133,7 @@ export const SETTINGS: Readonly<Record<SettingName, { env: string; secret: boole
   federatedTokenFile: { env: "AZURE_FEDERATED_TOKEN_FILE", secret: false },
   token: { env: "IOM_TOKEN", secret: true },
   authorityHost: { env: "AZURE_AUTHORITY_HOST", secret: false },
+  dualWriteUrl: { env: "IOM_DUALWRITE_URL", secret: false },
   retryMaxAttempts: { env: "IOM_RETRY_MAX_ATTEMPTS", secret: false },
   retryMaxElapsedMs: { env: "IOM_RETRY_MAX_ELAPSED_MS", secret: false },
   retryBaseDelayMs: { env: "IOM_RETRY_BASE_DELAY_MS", secret: false },
@@ -264,12 +272,14 @@ export function dataverseConfigFromSource(
   }
   const debugText = source.get("debugHttp");
   const authorityHost = source.get("authorityHost");
+  const dualWriteUrl = source.get("dualWriteUrl");
   return normalizeConfig({
     environmentUrl,
     auth,
     retry,
     debug: debugText !== undefined && /^(1|true|yes)$/i.test(debugText),
     ...(authorityHost !== undefined ? { authorityHost } : {}),
+    ...(dualWriteUrl !== undefined ? { dualWriteUrl } : {}),
     ...extra,
   });
 }
@@ -292,7 +302,10 @@ export function normalizeConfig(config: DataverseClientConfig): DataverseClientC
     throw new ConfigError("client-certificate authentication needs certificatePath or certificatePem");
   }
   const auth = sealSecrets({ ...config.auth }, SECRET_AUTH_FIELDS);
-  return sealSecrets({ ...config, environmentUrl, auth }, []);
+  const dualWriteUrl = normalizeServiceRoot(
+    config.dualWriteUrl ?? `${environmentUrl}${dualWrite.managementPath}`,
+  );
+  return sealSecrets({ ...config, environmentUrl, auth, dualWriteUrl }, []);
 }
 
 export function normalizeEnvironmentUrl(text: string): string {
@@ -316,6 +329,13 @@ export function normalizeEnvironmentUrl(text: string): string {
     });
   }
   return url.origin;
+}
+
+/** A service root other than the environment (dual-write management): https (or loopback http), ending in "/". */
+function normalizeServiceRoot(text: string): string {
+  const origin = normalizeEnvironmentUrl(text);
+  const pathname = new URL(text).pathname.replace(/\/*$/, "/");
+  return `${origin}${pathname}`;
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

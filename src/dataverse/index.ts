@@ -61,6 +61,7 @@ export {
   ThrottledError,
   UnavailableError,
   UnexpectedResponseError,
+  UnknownLookupError,
   UnknownOptionError,
   type DataverseErrorCode,
 } from "./errors.js";
@@ -69,6 +70,7 @@ export {
   clearMetadataCache,
   type AttributeMetadata,
   type EntityMetadata,
+  type LookupMetadata,
   type OptionMetadata,
 } from "./metadata.js";
 export {
@@ -99,3 +101,4 @@ export {
 export { type BatchItem, type BatchOperation, type BatchPartResponse } from "./batch.js";
 export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry.js";
 export { redact } from "./redact.js";
+export { DualWriteManagementClient, type MapRunResult, type MapStatus } from "./dual-write.js";

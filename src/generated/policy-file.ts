@@ -3,7 +3,7 @@
  * Generated from schemas/policy-file.schema.json by `npm run generate` (scripts/generate-types.mjs).
  * Do not edit by hand: change the schema and regenerate.
  */
-import type {IomPolicy} from "./iom-policy.js";
+import type {Policy} from "./policy.js";
 
 /**
  * A shared policy file (policies/<name>.policy.yaml) that stacks include.
@@ -18,9 +18,9 @@ export interface PolicyFile {
    */
   description?: string;
   /**
-   * The policies (kind iom-policy).
+   * The policies (kind policy).
    *
    * @minItems 1
    */
-  policies: [IomPolicy, ...IomPolicy[]];
+  policies: [Policy, ...Policy[]];
 }

@@ -4,9 +4,9 @@
  * Do not edit by hand: change the schema and regenerate.
  */
 import type {DualWriteMap} from "./dual-write-map.js";
-import type {IomPolicy} from "./iom-policy.js";
 import type {IomProvider} from "./iom-provider.js";
 import type {OrchestrationFlow} from "./orchestration-flow.js";
+import type {Policy} from "./policy.js";
 import type {ProviderConnection} from "./provider-connection.js";
 
 /**
@@ -38,9 +38,9 @@ export interface StackDesiredState {
    */
   dualWriteMaps?: DualWriteMap[];
   /**
-   * Policies defined in this file (kind iom-policy), in addition to the included ones.
+   * Policies defined in this file (kind policy), in addition to the included ones.
    */
-  policies?: IomPolicy[];
+  policies?: Policy[];
   /**
    * Orchestration flows (kind orchestration-flow).
    */

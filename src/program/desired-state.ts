@@ -5,19 +5,31 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { formatText } from "../config/formatters.js";
 import type { TableMetadataSource } from "../config/metadata.js";
-import { validatePaths } from "../config/validate.js";
+import { loadDesiredState, type DesiredState } from "../config/validate.js";
+import type { DataverseClient, SettingName, SettingsSource } from "../dataverse/index.js";
 
 /**
- * The environment's own metadata when the environment is configured (IOM_DATAVERSE_URL and its
- * sign-in settings, as `npm run demo` sets them for the emulator), so filters are checked against
- * what it really has; otherwise the snapshot shipped with the project.
+ * The environment's settings as the providers see them: stack config `iom:<name>` (secrets
+ * included, read from the engine's decrypted configuration), else the environment variables.
  */
-async function environmentMetadata(): Promise<TableMetadataSource | undefined> {
-  if (!process.env.IOM_DATAVERSE_URL) return undefined;
-  const { dataverseConfigFromEnv } = await import("../dataverse/config.js");
-  const { createDataverseClient } = await import("../dataverse/client.js");
-  const { OnlineMetadataSource } = await import("../config/online-metadata.js");
-  return new OnlineMetadataSource(createDataverseClient(dataverseConfigFromEnv()));
+async function programSettings(): Promise<SettingsSource> {
+  const { envSource, SETTINGS } = await import("../dataverse/index.js");
+  const env = envSource();
+  return {
+    get(name: SettingName) {
+      const value = pulumi.runtime.getConfig(`iom:${name}`);
+      return value !== undefined && value.trim() !== "" ? value.trim() : env.get(name);
+    },
+    describe: (name: SettingName) => `iom:${name} (or ${SETTINGS[name].env})`,
+  };
+}
+
+/** A client for the configured environment, or undefined when none is configured (offline run). */
+export async function environmentClient(): Promise<DataverseClient | undefined> {
+  const settings = await programSettings();
+  if (settings.get("environmentUrl") === undefined) return undefined;
+  const { createDataverseClient, dataverseConfigFromSource } = await import("../dataverse/index.js");
+  return createDataverseClient(dataverseConfigFromSource(settings));
 }
 
 /** Where a stack's desired state lives unless `iom:desiredState` says otherwise. */
@@ -33,11 +45,15 @@ export function projectDirectory(): string {
   return pulumi.runtime.getRootDirectory() || process.cwd();
 }
 
-/** Validates the desired-state file of the running stack; returns its path. */
-export async function validateDesiredState(
+/**
+ * Loads the running stack's desired state and validates it like `iom validate` (against the
+ * environment's own metadata when one is configured). Any finding stops the run before a single
+ * resource is registered.
+ */
+export async function loadStackDesiredState(
   config: pulumi.Config,
   projectDir = projectDirectory(),
-): Promise<string> {
+): Promise<{ file: string; state: DesiredState }> {
   const stack = pulumi.getStack();
   const configured = config.get("desiredState");
   const file = configured ? path.resolve(projectDir, configured) : defaultDesiredStatePath(projectDir, stack);
@@ -47,11 +63,19 @@ export async function validateDesiredState(
         "or set iom:desiredState to its path",
     );
   }
-  const metadata = await environmentMetadata();
-  const result = await validatePaths([file], { cwd: projectDir, ...(metadata ? { metadata } : {}) });
-  if (!result.valid) {
-    // RunError: the engine prints the message alone, without a JavaScript stack trace.
-    throw new pulumi.RunError(`the desired state is invalid; nothing was changed\n${formatText(result)}`);
+  const client = await environmentClient();
+  let metadata: TableMetadataSource | undefined;
+  if (client) {
+    const { OnlineMetadataSource } = await import("../config/online-metadata.js");
+    metadata = new OnlineMetadataSource(client);
   }
-  return file;
+  const { validation, state } = await loadDesiredState(file, {
+    cwd: projectDir,
+    ...(metadata ? { metadata } : {}),
+  });
+  if (!state) {
+    // RunError: the engine prints the message alone, without a JavaScript stack trace.
+    throw new pulumi.RunError(`the desired state is invalid; nothing was changed\n${formatText(validation)}`);
+  }
+  return { file, state };
 }

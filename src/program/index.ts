@@ -1,19 +1,24 @@
-// The iom-gitops Pulumi program (Pulumi.yaml `main`). It validates the stack's desired state first
-// (stacks/<stack>.iom.yaml) and stops with located findings if it is invalid. Until the IOM
-// resource kinds land it then deploys the engine smoke resource, so `npm run demo` exercises the
-// whole path: emulator, engine, language host and dynamic-provider plugin.
+// The iom-gitops Pulumi program (Pulumi.yaml `main`). It loads and validates the stack's desired
+// state (stacks/<stack>.iom.yaml) and stops with located findings if it is invalid; with an
+// environment configured it then checks every assumption the resources make about that
+// environment's metadata, and stops before any write if one does not hold. Only then does it
+// declare the IOM resources.
 import * as pulumi from "@pulumi/pulumi";
 import path from "node:path";
-import { projectDirectory, validateDesiredState } from "./desired-state.js";
+import { declareResources } from "./declare.js";
+import { loadStackDesiredState, projectDirectory } from "./desired-state.js";
 
 export = async () => {
   const config = new pulumi.Config("iom");
-  const desiredState = await validateDesiredState(config);
-  const smoke = await import("./smoke.js");
+  const { file, state } = await loadStackDesiredState(config);
+  const declared = declareResources(state, pulumi.getProject(), pulumi.getStack());
+  const ids = <T extends pulumi.CustomResource>(m: Map<string, T>) =>
+    Object.fromEntries([...m.entries()].map(([name, r]) => [name, r.id]));
   return {
     // Relative, so the output is the same on every machine that runs the stack.
-    desiredState: path.relative(projectDirectory(), desiredState),
-    markerId: smoke.markerId,
-    markerLabel: smoke.markerLabel,
+    desiredState: path.relative(projectDirectory(), file),
+    providers: ids(declared.providers),
+    policies: ids(declared.policies),
+    orchestrationFlows: ids(declared.orchestrationFlows),
   };
 };

@@ -79,6 +79,9 @@ export async function createTestProject(
     PULUMI_BACKEND_URL: `file://${backend}`,
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
     PULUMI_HOME: path.join(dir, "pulumi-home"),
+    // The provider plugin runs in this throwaway folder; the resource implementations are the
+    // project's own build (src/resources/common/dynamic.ts).
+    IOM_GITOPS_ROOT: projectRoot,
     ...extraEnv,
   });
   const stack = await LocalWorkspace.createStack(

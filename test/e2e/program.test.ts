@@ -26,16 +26,6 @@ describe.skipIf(!availability.engine)("the iom-gitops program", () => {
     project = undefined;
   });
 
-  it("validates the stack's desired state, then deploys", async () => {
-    project = await createTestProject(availability.engine!, "index", { files: articleFiles() });
-    const up = await project.stack.up();
-    expect(up.summary.result).toBe("succeeded");
-    expect(up.outputs.desiredState?.value).toBe(path.join("stacks", "test.iom.yaml"));
-    const preview = await project.stack.preview();
-    expect(preview.changeSummary).toEqual({ same: 2 });
-    await project.stack.destroy();
-  });
-
   it("stops an invalid desired state with its located findings and creates nothing", async () => {
     // The article's lines filter as printed: the lookup without its leading underscore.
     const files = articleFiles((s) =>

@@ -1,8 +1,12 @@
-// `iom demo`: the README's main job. It starts the embedded emulator, runs `pulumi up` on the
-// `local` stack against it through the real engine, then a second preview that must show no
-// changes, and stops the emulator. State goes to the local file backend (.iom/state) unless
-// PULUMI_BACKEND_URL says otherwise.
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+// `iom demo`: the README's main job. It starts the embedded emulator with its data in .iom/demo,
+// applies the `local` stack (Microsoft's "Set up the Finance + Operations provider" configuration)
+// through the real engine, runs a second preview that must show no changes, and ends with an
+// account of what was done and what to try next. State goes to the local file backend
+// (.iom/state) unless PULUMI_BACKEND_URL says otherwise.
+//
+// Running it again converges: `up` refreshes first, so state and the emulator's data agree even
+// when one of them was removed by hand, and creates find their own earlier rows by id.
+import { LocalWorkspace, PulumiCommand, type EngineEvent } from "@pulumi/pulumi/automation";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -14,8 +18,29 @@ import { UsageError } from "../usage-error.js";
 /** The passphrase of the local stack's secrets: it only guards emulator settings. */
 const localPassphrase = "iom-local-emulator";
 
+/** What previews call each kind, in the account at the end. */
+const KIND_LABELS: Record<string, string> = {
+  Policy: "policy",
+  DualWriteMap: "dual-write map",
+  IomProvider: "IOM provider",
+  ProviderConnection: "provider connection",
+  IomProviderActivation: "provider activation",
+  OrchestrationFlow: "orchestration flow",
+};
+
+/** "create policy 'FinOps sales order parameters'" from a finished step's event. */
+function describeStep(event: EngineEvent): string | undefined {
+  const step = event.resOutputsEvent?.metadata;
+  if (!step || step.op === "same" || step.op === "read" || step.op === "refresh") return undefined;
+  const type = step.type.split(":").pop() ?? step.type;
+  const label = KIND_LABELS[type];
+  if (!label) return undefined;
+  const name = step.urn.split("::").pop() ?? step.urn;
+  return `${step.op} ${label} '${name}'`;
+}
+
 export const command: Command = {
-  summary: "start the emulator and `pulumi up` the local stack against it",
+  summary: "apply the article's stack to the embedded emulator (data in .iom/demo)",
   async run(args) {
     let stackName: string;
     try {
@@ -31,18 +56,16 @@ export const command: Command = {
     }
 
     const stateDir = path.join(projectRoot, ".iom", "state");
+    const dataDir = path.join(projectRoot, ".iom", "demo");
     mkdirSync(stateDir, { recursive: true });
-    const emulator = await startEmulator({
-      port: 0,
-      dataDir: path.join(projectRoot, ".iom", "emulator-data"),
-    });
-    process.stdout.write(`emulator listening on ${emulator.url}\n`);
+    const emulator = await startEmulator({ port: 0, dataDir });
+    process.stdout.write(`emulator listening on ${emulator.url} (data in .iom/demo)\n`);
     try {
       const env = engineEnv(engine, {
         PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`,
         PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? localPassphrase,
-        // The emulator's port changes from run to run, so it reaches the program through the
-        // environment instead of the committed stack file.
+        // The emulator's port changes from run to run, so it reaches the program and the providers
+        // through the environment instead of the committed stack file.
         IOM_DATAVERSE_URL: emulator.url,
         IOM_TOKEN: emulator.token,
       });
@@ -51,8 +74,16 @@ export const command: Command = {
         { stackName, workDir: projectRoot },
         { pulumiCommand, envVars: env },
       );
-      const onOutput = (out: string) => process.stdout.write(out);
-      const up = await stack.up({ onOutput, color: "never" });
+      const steps: string[] = [];
+      const up = await stack.up({
+        onOutput: (out: string) => process.stdout.write(out),
+        onEvent: (event) => {
+          const step = describeStep(event);
+          if (step) steps.push(step);
+        },
+        color: "never",
+        refresh: true,
+      });
       const preview = await stack.preview({ color: "never" });
       const changed = Object.entries(preview.changeSummary).filter(
         ([op, n]) => op !== "same" && (n ?? 0) > 0,
@@ -63,9 +94,24 @@ export const command: Command = {
         );
         return 1;
       }
-      process.stdout.write(
-        `\nup: ${up.summary.result}; second preview: no changes (${preview.changeSummary.same ?? 0} unchanged)\n`,
-      );
+      const lines = [
+        "",
+        `iom demo: ${up.summary.result}. The emulator now holds Microsoft's F&O provider setup (stacks/local.iom.yaml).`,
+        steps.length > 0
+          ? `What was done, in order:\n${steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`).join("\n")}`
+          : "Nothing needed to change: the environment already matched the stack.",
+        `A second preview shows no changes (${preview.changeSummary.same ?? 0} resources unchanged).`,
+        "",
+        "Next:",
+        "  npx iom emulator --data .iom/demo --port 4800   # browse the result: http://127.0.0.1:4800/api/data/v9.2/msdyn_iompolicies",
+        "                                                 # (Authorization: Bearer dev-token)",
+        "  edit a dataverseFilter in stacks/local.iom.yaml, then, with that emulator running:",
+        '  export PATH="$(npx iom engine):$PATH" PULUMI_CONFIG_PASSPHRASE=iom-local-emulator',
+        "  IOM_DATAVERSE_URL=http://127.0.0.1:4800 IOM_TOKEN=dev-token pulumi preview --diff --stack local",
+        "  npm run demo                                     # apply it (runs again converge)",
+        "",
+      ];
+      process.stdout.write(lines.join("\n"));
       return 0;
     } finally {
       await emulator.close();

@@ -4,7 +4,7 @@
 import type { FilterNode } from "../../odata/filter.js";
 import { FilterSyntaxError, parseFilter } from "../../odata/filter.js";
 import type { DualWriteMap } from "../../generated/dual-write-map.js";
-import type { IomPolicy } from "../../generated/iom-policy.js";
+import type { Policy } from "../../generated/policy.js";
 import type { IomProvider } from "../../generated/iom-provider.js";
 import type { Finding, FindingCode } from "../findings.js";
 import type { Configuration, Located } from "../model.js";
@@ -50,7 +50,7 @@ export const FINOPS_MAP_REQUIREMENTS: readonly MapRequirement[] = [
 ];
 
 interface PolicyRequirement {
-  entity: IomPolicy["entity"];
+  entity: Policy["entity"];
   code: FindingCode;
   step: string;
   /** Each column by display name, with the logical names that satisfy it. */
@@ -156,7 +156,7 @@ function checkMaps(provider: Located<IomProvider>, maps: Located<DualWriteMap>[]
   return findings;
 }
 
-function checkPolicies(provider: Located<IomProvider>, policies: Located<IomPolicy>[]): Finding[] {
+function checkPolicies(provider: Located<IomProvider>, policies: Located<Policy>[]): Finding[] {
   const findings: Finding[] = [];
   for (const req of FINOPS_POLICY_REQUIREMENTS) {
     const set = new Set<string>();

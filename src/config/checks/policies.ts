@@ -1,7 +1,7 @@
 // Policy rules as IOM's condition builder allows them: actions only on execution policies,
 // operators that fit the column, values where the operator needs one, and columns that exist on
 // the associated entity's table.
-import type { Condition, IomPolicy } from "../../generated/iom-policy.js";
+import type { Condition, Policy } from "../../generated/policy.js";
 import type { TableDefinition } from "../../iom/tables/types.js";
 import type { Finding } from "../findings.js";
 import type { TableMetadataSource } from "../metadata.js";
@@ -11,7 +11,7 @@ import { findingAt } from "../model.js";
 import type { PathSegment } from "../yaml-source.js";
 
 /** The Dataverse table behind each associated entity, where the project ships its metadata. */
-export const ENTITY_TABLES: Readonly<Record<IomPolicy["entity"], string | undefined>> = {
+export const ENTITY_TABLES: Readonly<Record<Policy["entity"], string | undefined>> = {
   order: "salesorder",
   "order product": "salesorderdetail",
   // Fulfillment order tables are IOM's own and unpublished: their columns are not checked.
@@ -69,7 +69,7 @@ async function prefetchRelated(
 }
 
 function checkCondition(
-  policy: Located<IomPolicy>,
+  policy: Located<Policy>,
   condition: Condition,
   path: PathSegment[],
   table: TableDefinition | undefined,

@@ -1,6 +1,6 @@
 /* eslint-disable */
 /**
- * Generated from schemas/iom-policy.schema.json by `npm run generate` (scripts/generate-types.mjs).
+ * Generated from schemas/policy.schema.json by `npm run generate` (scripts/generate-types.mjs).
  * Do not edit by hand: change the schema and regenerate.
  */
 
@@ -12,7 +12,7 @@ export type Condition = AndGroup | OrGroup | RelatedEntityCondition | ConditionR
 /**
  * An IOM policy and its rules, as the policy designer shows them: conditions built from rows, and/or groups and related entities, and (on execution policies) set-value actions.
  */
-export interface IomPolicy {
+export interface Policy {
   /**
    * The policy's name, unique in the environment; orchestration steps refer to the policy by it.
    */

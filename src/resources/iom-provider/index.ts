@@ -1,0 +1,35 @@
+// The IOM provider kind, program side: an installed provider (Providers > Installed), and its
+// activation, a resource of its own so that Pulumi orders it after the provider's connections
+// and the policies, and before the flows that call the provider's actions (IOM's rule).
+import type * as pulumi from "@pulumi/pulumi";
+import type { IomProvider as IomProviderSpec } from "../../generated/iom-provider.js";
+import { IomResource } from "../common/dynamic.js";
+
+export interface IomProviderInputs extends IomProviderSpec {
+  /** The record id this stack creates the provider with (../common/ids.ts). */
+  recordId: string;
+}
+
+export class IomProvider extends IomResource {
+  /** Whether the stack took over a provider installed by hand. */
+  declare readonly adopted: pulumi.Output<boolean>;
+  constructor(name: string, args: IomProviderInputs, opts?: pulumi.CustomResourceOptions) {
+    super("iom-provider", name, { ...args }, opts);
+  }
+}
+
+export interface IomProviderActivationInputs {
+  /** The provider's name in the configuration. */
+  name: string;
+  /** The installed provider's record id. */
+  providerId: pulumi.Input<string>;
+  /** Whether the provider was adopted: then an activation found in place is not deactivated on destroy. */
+  providerAdopted: pulumi.Input<boolean>;
+}
+
+/** Exists while the provider is activated: create activates, delete deactivates. */
+export class IomProviderActivation extends IomResource {
+  constructor(name: string, args: IomProviderActivationInputs, opts?: pulumi.CustomResourceOptions) {
+    super("iom-provider-activation", name, { ...args }, opts);
+  }
+}

@@ -1,0 +1,221 @@
+// The IOM provider kind inside the provider plugin: an installed provider (msdyn_iomprovider) of a
+// catalog definition, with its parameters. Activation is the IomProviderActivation resource
+// (./activation.ts), so `activated` is ignored here.
+//
+// Natural key (adoption): the installed provider's name (displayName, else the definition's name)
+// and its definition. A row found with this stack's derived id is this stack's own interrupted
+// create; a row found with another id is adopted.
+import { columns, providerStatus } from "../../iom/inferred.js";
+import { NotFoundError } from "../../dataverse/index.js";
+import { derivedId } from "../common/ids.js";
+import { bind, choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";
+import type { KindImplementation, Outputs } from "../runtime/kind.js";
+import type { Session } from "../runtime/session.js";
+import type { IomProviderInputs } from "./index.js";
+
+const PROVIDER = "msdyn_iomprovider";
+const DEFINITION = "msdyn_iomproviderdefinition";
+const PARAMETER = "msdyn_iomproviderparameter";
+const DEFINITION_PARAMETER = "msdyn_iomproviderdefinitionparameter";
+const c = columns.provider;
+const p = columns.providerParameter;
+
+type ParameterValue = string | number | boolean;
+
+/** The catalog definition with this display name; a clear error listing the catalog otherwise. */
+export async function findDefinition(s: Session, name: string): Promise<{ id: string; name: string }> {
+  const rows = await findRows(s, DEFINITION, { msdyn_name: name }, [
+    "msdyn_iomproviderdefinitionid",
+    "msdyn_name",
+  ]);
+  const row = rows[0];
+  if (!row) {
+    const all = await s.client.list(await entitySet(s, DEFINITION), { select: ["msdyn_name"] });
+    throw new NotFoundError(`the provider catalog has no definition "${name}"`, {
+      hint: `Use one of: ${all.map((r) => `"${String(r.msdyn_name)}"`).join(", ")}.`,
+    });
+  }
+  return { id: rowId(row, "msdyn_iomproviderdefinitionid"), name: String(row.msdyn_name) };
+}
+
+/** The name the installed provider row carries. */
+export function recordName(inputs: Pick<IomProviderInputs, "displayName" | "definition">): string {
+  return inputs.displayName ?? inputs.definition;
+}
+
+/** Parameter values are stored as text; the YAML's type is restored from the desired value's type. */
+function parameterText(value: ParameterValue): string {
+  return String(value);
+}
+
+function parameterValue(text: string, like: ParameterValue | undefined): ParameterValue {
+  if (typeof like === "boolean" && /^(true|false)$/i.test(text)) return text.toLowerCase() === "true";
+  if (typeof like === "number" && text.trim() !== "" && Number.isFinite(Number(text))) return Number(text);
+  return text;
+}
+
+async function writeParameters(
+  s: Session,
+  providerId: string,
+  definitionId: string,
+  parameters: Record<string, ParameterValue>,
+): Promise<void> {
+  if (Object.keys(parameters).length === 0) return;
+  const definitionParameters = await findRows(
+    s,
+    DEFINITION_PARAMETER,
+    { [`_${columns.definitionParameter.definition}_value`]: definitionId },
+    ["msdyn_iomproviderdefinitionparameterid", "msdyn_name"],
+  );
+  const existing = await findRows(s, PARAMETER, { [`_${p.provider}_value`]: providerId }, [
+    "msdyn_iomproviderparameterid",
+    "msdyn_name",
+  ]);
+  const set = await entitySet(s, PARAMETER);
+  for (const [name, value] of Object.entries(parameters)) {
+    const definitionParameter = definitionParameters.find(
+      (r) => String(r.msdyn_name).toLowerCase() === name.toLowerCase(),
+    );
+    if (!definitionParameter)
+      throw new NotFoundError(`the provider definition has no parameter "${name}"`, {
+        hint: `Its parameters are: ${definitionParameters.map((r) => `"${String(r.msdyn_name)}"`).join(", ") || "none"}.`,
+      });
+    const row = existing.find((r) => String(r.msdyn_name).toLowerCase() === name.toLowerCase());
+    if (row) {
+      await s.client.update(set, rowId(row, "msdyn_iomproviderparameterid"), {
+        [p.value]: parameterText(value),
+      });
+      continue;
+    }
+    await s.client.create(
+      set,
+      {
+        msdyn_name: String(definitionParameter.msdyn_name),
+        [p.value]: parameterText(value),
+        ...(await bind(s, PARAMETER, p.provider, PROVIDER, providerId)),
+        ...(await bind(
+          s,
+          PARAMETER,
+          p.definitionParameter,
+          DEFINITION_PARAMETER,
+          rowId(definitionParameter, "msdyn_iomproviderdefinitionparameterid"),
+        )),
+      },
+      {
+        primaryIdAttribute: "msdyn_iomproviderparameterid",
+        id: derivedId(providerId, "parameter", name.toLowerCase()),
+      },
+    );
+  }
+}
+
+async function readParameters(
+  s: Session,
+  providerId: string,
+  wanted: Record<string, ParameterValue> | undefined,
+): Promise<Record<string, ParameterValue> | undefined> {
+  if (!wanted) return undefined;
+  const rows = await findRows(s, PARAMETER, { [`_${p.provider}_value`]: providerId }, [
+    "msdyn_name",
+    p.value,
+  ]);
+  const out: Record<string, ParameterValue> = {};
+  for (const [name, like] of Object.entries(wanted)) {
+    const row = rows.find((r) => String(r.msdyn_name).toLowerCase() === name.toLowerCase());
+    if (row) out[name] = parameterValue(String(row[p.value] ?? ""), like);
+  }
+  return out;
+}
+
+type ProviderOutputs = Outputs<IomProviderInputs>;
+
+export const iomProvider: KindImplementation<IomProviderInputs> = {
+  label: "IOM provider",
+  schema: "iom-provider",
+  programInputs: ["recordId"],
+  replaceOn: ["definition"],
+
+  canonical(inputs) {
+    const parameters = Object.entries(inputs.parameters ?? {})
+      .map(([k, v]) => [k.trim().toLowerCase(), String(v).trim().toLowerCase()])
+      .sort();
+    return {
+      definition: inputs.definition.trim().toLowerCase(),
+      recordName: recordName(inputs).trim(),
+      parameters,
+    };
+  },
+
+  async create(inputs, s) {
+    const definition = await findDefinition(s, inputs.definition);
+    const set = await entitySet(s, PROVIDER);
+    const found = await findRows(
+      s,
+      PROVIDER,
+      { msdyn_name: recordName(inputs), [`_${c.definition}_value`]: definition.id },
+      ["msdyn_iomproviderid"],
+    );
+    let id: string;
+    let adopted = false;
+    if (found[0]) {
+      id = rowId(found[0], "msdyn_iomproviderid");
+      adopted = id !== inputs.recordId.toLowerCase();
+    } else {
+      const created = await s.client.create(
+        set,
+        {
+          msdyn_name: recordName(inputs),
+          [c.status]: await choiceValue(s, PROVIDER, c.status, providerStatus.installed),
+          ...(await bind(s, PROVIDER, c.definition, DEFINITION, definition.id)),
+        },
+        { primaryIdAttribute: "msdyn_iomproviderid", id: inputs.recordId },
+      );
+      id = created.id;
+    }
+    await writeParameters(s, id, definition.id, inputs.parameters ?? {});
+    return { id, outs: { ...inputs, organizationId: s.organizationId, adopted } };
+  },
+
+  async read(id, outs, s) {
+    const row = await s.client.retrieveIfExists(await entitySet(s, PROVIDER), id, {
+      select: ["msdyn_name", `_${c.definition}_value`],
+    });
+    if (!row) return undefined;
+    const definitionId = lookupId(row, c.definition);
+    const definition = definitionId
+      ? await s.client.retrieveIfExists(await entitySet(s, DEFINITION), definitionId, {
+          select: ["msdyn_name"],
+        })
+      : undefined;
+    const definitionName = definition ? String(definition.msdyn_name) : "";
+    const name = String(row.msdyn_name ?? "");
+    const current: ProviderOutputs = { ...outs, definition: definitionName };
+    if (outs.displayName !== undefined || name !== definitionName) current.displayName = name;
+    else delete current.displayName;
+    const parameters = await readParameters(s, id, outs.parameters);
+    if (parameters) current.parameters = parameters;
+    return current;
+  },
+
+  async update(id, olds, news, s) {
+    const set = await entitySet(s, PROVIDER);
+    if (recordName(olds) !== recordName(news))
+      await s.client.update(set, id, { msdyn_name: recordName(news) });
+    const definition = await findDefinition(s, news.definition);
+    await writeParameters(s, id, definition.id, news.parameters ?? {});
+    return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };
+  },
+
+  async delete(id, outs, s) {
+    if (outs.adopted && !s.deleteAdopted) return; // released, not deleted: the stack did not make it
+    const set = await entitySet(s, PROVIDER);
+    const row = await s.client.retrieveIfExists(set, id, { select: [c.status] });
+    if (!row) return;
+    // IOM deletes only deactivated providers; activated by hand since the last run, deactivate first.
+    if (await isChoice(s, PROVIDER, c.status, row[c.status], providerStatus.activated))
+      await s.client.update(set, id, {
+        [c.status]: await choiceValue(s, PROVIDER, c.status, providerStatus.installed),
+      });
+    await s.client.delete(set, id, { ignoreMissing: true });
+  },
+};

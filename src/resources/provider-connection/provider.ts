@@ -1,0 +1,136 @@
+// The provider connection kind inside the provider plugin: an installed provider's connection
+// reference (msdyn_iomproviderconnectionreference), bound to a Power Platform connection through
+// its Connection URL, saved, then activated.
+//
+// Natural key (adoption): the provider and the definition's connection it instantiates.
+import { columns, connectionStatus } from "../../iom/inferred.js";
+import { connectionIdFromUrl, connectionUrl } from "../../iom/formats/connection-url.js";
+import { NotFoundError } from "../../dataverse/index.js";
+import { bind, choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";
+import type { KindImplementation } from "../runtime/kind.js";
+import type { Session } from "../runtime/session.js";
+import type { ProviderConnectionInputs } from "./index.js";
+
+const CONNECTION = "msdyn_iomproviderconnectionreference";
+const DEFINITION_CONNECTION = "msdyn_iomproviderdefinitionconnectionref";
+const PROVIDER = "msdyn_iomprovider";
+const c = columns.providerConnectionRef;
+
+type Inputs = ProviderConnectionInputs & { providerId: string };
+
+/** The definition's connection with this name, for the provider's definition. */
+async function definitionConnection(s: Session, providerId: string, name: string): Promise<string> {
+  const provider = await s.client.retrieveIfExists(await entitySet(s, PROVIDER), providerId, {
+    select: [`_${columns.provider.definition}_value`],
+  });
+  const definitionId = provider ? lookupId(provider, columns.provider.definition) : undefined;
+  if (!definitionId)
+    throw new NotFoundError(`the installed provider ${providerId} does not exist`, {
+      hint: "Run `pulumi refresh` if it was deleted outside iom-gitops.",
+    });
+  const rows = await findRows(
+    s,
+    DEFINITION_CONNECTION,
+    { [`_${columns.definitionConnectionRef.definition}_value`]: definitionId },
+    ["msdyn_iomproviderdefinitionconnectionrefid", "msdyn_name"],
+  );
+  const match = rows.find((r) => String(r.msdyn_name).toLowerCase() === name.trim().toLowerCase());
+  if (!match)
+    throw new NotFoundError(`the provider's definition has no connection "${name}"`, {
+      hint: `Its connections are: ${rows.map((r) => `"${String(r.msdyn_name)}"`).join(", ") || "none"}.`,
+    });
+  return rowId(match, "msdyn_iomproviderdefinitionconnectionrefid");
+}
+
+async function statusValue(s: Session, active: boolean): Promise<number> {
+  return choiceValue(s, CONNECTION, c.status, active ? connectionStatus.active : connectionStatus.inactive);
+}
+
+export const providerConnection: KindImplementation<Inputs> = {
+  label: "provider connection",
+  schema: "provider-connection",
+  programInputs: ["recordId", "providerId"],
+  replaceOn: ["provider", "connection"],
+
+  canonical(inputs) {
+    return {
+      provider: String(inputs.providerId).toLowerCase(),
+      connection: inputs.connection.trim().toLowerCase(),
+      connectionId: inputs.connectionId.trim(),
+      activated: inputs.activated,
+    };
+  },
+
+  async create(inputs, s) {
+    const definitionConnectionId = await definitionConnection(s, inputs.providerId, inputs.connection);
+    const set = await entitySet(s, CONNECTION);
+    const found = await findRows(
+      s,
+      CONNECTION,
+      {
+        [`_${c.provider}_value`]: inputs.providerId,
+        [`_${c.definitionConnectionRef}_value`]: definitionConnectionId,
+      },
+      ["msdyn_iomproviderconnectionreferenceid"],
+    );
+    let id: string;
+    let adopted = false;
+    const fields = { [c.connectionUrl]: connectionUrl(inputs.connectionId) };
+    if (found[0]) {
+      id = rowId(found[0], "msdyn_iomproviderconnectionreferenceid");
+      adopted = id !== inputs.recordId.toLowerCase();
+      await s.client.update(set, id, fields);
+    } else {
+      // Saved first, inactive: IOM activates a connection only once it is saved with its URL.
+      const created = await s.client.create(
+        set,
+        {
+          msdyn_name: inputs.connection,
+          ...fields,
+          [c.status]: await statusValue(s, false),
+          ...(await bind(s, CONNECTION, c.provider, PROVIDER, inputs.providerId)),
+          ...(await bind(
+            s,
+            CONNECTION,
+            c.definitionConnectionRef,
+            DEFINITION_CONNECTION,
+            definitionConnectionId,
+          )),
+        },
+        { primaryIdAttribute: "msdyn_iomproviderconnectionreferenceid", id: inputs.recordId },
+      );
+      id = created.id;
+    }
+    await s.client.update(set, id, { [c.status]: await statusValue(s, inputs.activated) });
+    return { id, outs: { ...inputs, organizationId: s.organizationId, adopted } };
+  },
+
+  async read(id, outs, s) {
+    const row = await s.client.retrieveIfExists(await entitySet(s, CONNECTION), id, {
+      select: ["msdyn_name", c.connectionUrl, c.status],
+    });
+    if (!row) return undefined;
+    return {
+      ...outs,
+      connection: String(row.msdyn_name ?? outs.connection),
+      connectionId: connectionIdFromUrl(String(row[c.connectionUrl] ?? "")),
+      activated: await isChoice(s, CONNECTION, c.status, row[c.status], connectionStatus.active),
+    };
+  },
+
+  async update(id, olds, news, s) {
+    const set = await entitySet(s, CONNECTION);
+    // A connection is rebound while inactive, then activated again.
+    if (olds.connectionId !== news.connectionId) {
+      if (olds.activated) await s.client.update(set, id, { [c.status]: await statusValue(s, false) });
+      await s.client.update(set, id, { [c.connectionUrl]: connectionUrl(news.connectionId) });
+    }
+    await s.client.update(set, id, { [c.status]: await statusValue(s, news.activated) });
+    return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };
+  },
+
+  async delete(id, outs, s) {
+    if (outs.adopted && !s.deleteAdopted) return;
+    await s.client.delete(await entitySet(s, CONNECTION), id, { ignoreMissing: true });
+  },
+};

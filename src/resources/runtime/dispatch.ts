@@ -1,0 +1,31 @@
+// Loaded by the serialised provider object of every resource (../common/dynamic.ts) inside the
+// provider plugin: returns the Pulumi dynamic provider of one kind, built once per process. Kinds
+// are imported only when used.
+import type * as pulumi from "@pulumi/pulumi";
+import type { ImplementationKind } from "../common/dynamic.js";
+import { toDynamicProvider, type Inputs, type KindImplementation } from "./kind.js";
+
+const loaders: Record<ImplementationKind, () => Promise<KindImplementation<Inputs>>> = {
+  "iom-provider": async () => (await import("../iom-provider/provider.js")).iomProvider as never,
+  "iom-provider-activation": async () =>
+    (await import("../iom-provider/activation.js")).iomProviderActivation as never,
+  "provider-connection": async () =>
+    (await import("../provider-connection/provider.js")).providerConnection as never,
+  "dual-write-map": async () => (await import("../dual-write-map/provider.js")).dualWriteMap as never,
+  policy: async () => (await import("../policy/provider.js")).policy as never,
+  "orchestration-flow": async () =>
+    (await import("../orchestration-flow/provider.js")).orchestrationFlow as never,
+};
+
+const built = new Map<ImplementationKind, Promise<pulumi.dynamic.ResourceProvider>>();
+
+export function load(kind: ImplementationKind): Promise<pulumi.dynamic.ResourceProvider> {
+  let provider = built.get(kind);
+  if (!provider) {
+    const loader = loaders[kind];
+    if (!loader) throw new Error(`iom-gitops has no resource kind '${String(kind)}'`);
+    provider = loader().then(toDynamicProvider);
+    built.set(kind, provider);
+  }
+  return provider;
+}

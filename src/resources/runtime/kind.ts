@@ -1,0 +1,170 @@
+// What every resource kind implements inside the provider plugin, and the one adapter that turns
+// it into a Pulumi dynamic provider: schema check, normalised diff, the session, the organization
+// guard, not-found handled on purpose, and errors that say which resource and what to do.
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceKind } from "../../config/schema-registry.js";
+import { DataverseError } from "../../dataverse/index.js";
+import { redact } from "../../dataverse/redact.js";
+import { assertSameOrganization, configureSession, session, type Session } from "./session.js";
+
+/** Outputs every kind records beside its inputs. */
+export interface RecordOutputs {
+  /** The organization (WhoAmI) the record lives in; update, delete and refresh check it. */
+  organizationId: string;
+  /** True when the record existed before this stack took it over (adoption by natural key). */
+  adopted: boolean;
+}
+
+// Interfaces generated from the schemas have no index signature, hence `object`.
+export type Inputs = object;
+export type Outputs<I extends Inputs> = I & RecordOutputs;
+
+export interface KindImplementation<I extends Inputs, O extends Outputs<I> = Outputs<I>> {
+  /** What messages call a resource of this kind, e.g. "policy". */
+  readonly label: string;
+  /** The schema the kind's YAML inputs are checked against in `check`. */
+  readonly schema?: ResourceKind;
+  /** Inputs the program adds beside the YAML (record ids, references); not in the schema. */
+  readonly programInputs: readonly string[];
+  /** Inputs whose change replaces the record instead of updating it. */
+  readonly replaceOn?: readonly string[];
+  /**
+   * The comparable form of the inputs: server defaults, ordering, whitespace and formatting that
+   * mean nothing are normalised away here, so they never show as a perpetual diff.
+   */
+  canonical(inputs: I): Record<string, unknown>;
+  /** Creates the record, or adopts the one found by its natural key. Must leave nothing half-made. */
+  create(inputs: I, s: Session): Promise<{ id: string; outs: O }>;
+  /** The inputs that describe the record as it is now, or undefined when it is gone. */
+  read(id: string, outs: O, s: Session): Promise<O | undefined>;
+  update(id: string, olds: O, news: I, s: Session): Promise<O>;
+  /** Removes (or releases) the record; a record already gone counts as deleted. */
+  delete(id: string, outs: O, s: Session): Promise<void>;
+}
+
+const PROVIDER_KEY = "__provider";
+
+function plain<I extends Inputs>(props: Record<string, unknown>): I {
+  const { [PROVIDER_KEY]: _provider, ...rest } = props;
+  return rest as I;
+}
+
+/** Rewords an error for the engine's output: which resource, then the cause and its hint. */
+function failure(what: string, error: unknown): Error {
+  const message =
+    error instanceof DataverseError || error instanceof Error ? error.message : redact(String(error));
+  const wrapped = new Error(`${what}: ${message}`);
+  // Keeps a partially applied record in state (the engine's "resource init failed").
+  const partial = error as { id?: unknown; properties?: unknown };
+  if (typeof partial?.id === "string")
+    Object.assign(wrapped, { id: partial.id, properties: partial.properties });
+  return wrapped;
+}
+
+/** Thrown by create/update after the record exists but a later step failed: the engine keeps it. */
+export class PartialApplyError extends Error {
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/** Key-by-key comparison of the canonical forms: the keys that differ. */
+export function changedKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].filter((k) => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)).sort();
+}
+
+export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
+  impl: KindImplementation<I, O>,
+): pulumi.dynamic.ResourceProvider {
+  const name = (props: Inputs): string =>
+    `${impl.label} '${String((props as { name?: unknown }).name ?? "?")}'`;
+  return {
+    async configure(req) {
+      configureSession(req.config);
+    },
+
+    async check(_olds, news) {
+      if (!impl.schema) return { inputs: news };
+      const { schemaRegistry } = await import("../../config/schema-registry.js");
+      const yaml = Object.fromEntries(
+        Object.entries(plain(news)).filter(([k]) => !impl.programInputs.includes(k)),
+      );
+      const errors = schemaRegistry().validate(impl.schema, yaml);
+      const failures = errors.map((e) => {
+        const property = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(inputs)";
+        const extra =
+          e.keyword === "additionalProperties"
+            ? ` '${String((e.params as { additionalProperty?: string }).additionalProperty)}'`
+            : "";
+        return { property, reason: `${e.message ?? "is invalid"}${extra}` };
+      });
+      return { inputs: news, failures };
+    },
+
+    async diff(_id, olds, news) {
+      const before = impl.canonical(plain<O>(olds) as unknown as I);
+      const after = impl.canonical(plain<I>(news));
+      const changed = changedKeys(before, after);
+      const replaces = changed.filter((k) => impl.replaceOn?.includes(k));
+      return {
+        changes: changed.length > 0,
+        replaces,
+        deleteBeforeReplace: replaces.length > 0,
+      };
+    },
+
+    async create(inputs) {
+      const props = plain<I>(inputs);
+      try {
+        const s = await session();
+        return await impl.create(props, s);
+      } catch (error) {
+        throw failure(`creating ${name(props)}`, error);
+      }
+    },
+
+    async read(id, props) {
+      const outs = plain<O>(props);
+      try {
+        const s = await session();
+        assertSameOrganization(outs.organizationId, s, name(outs));
+        const current = await impl.read(id, outs, s);
+        if (!current) return {};
+        const inputs = Object.fromEntries(
+          Object.entries(current).filter(([k]) => k !== "organizationId" && k !== "adopted"),
+        );
+        return { id, props: current, inputs };
+      } catch (error) {
+        throw failure(`reading ${name(outs)}`, error);
+      }
+    },
+
+    async update(id, olds, news) {
+      const before = plain<O>(olds);
+      const after = plain<I>(news);
+      try {
+        const s = await session();
+        assertSameOrganization(before.organizationId, s, name(before));
+        return { outs: await impl.update(id, before, after, s) };
+      } catch (error) {
+        throw failure(`updating ${name(after)}`, error);
+      }
+    },
+
+    async delete(id, props) {
+      const outs = plain<O>(props);
+      try {
+        const s = await session();
+        assertSameOrganization(outs.organizationId, s, name(outs));
+        await impl.delete(id, outs, s);
+      } catch (error) {
+        throw failure(`deleting ${name(outs)}`, error);
+      }
+    },
+  };
+}
