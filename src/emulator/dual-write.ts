@@ -11,7 +11,7 @@ import { GUID_PATTERN } from "./ids.js";
 import { json, type ApiRequest, type ApiResponse } from "./http-types.js";
 import type { TableModel } from "./schema.js";
 import type { Row } from "./store.js";
-import { buildRow } from "./write.js";
+import { saveRow } from "./write.js";
 
 const EDITABLE: ReadonlySet<number> = new Set([mapState.stopped.value, mapState.notRunning.value]);
 const STATE_LABELS = new Map<number, string>(Object.values(mapState).map((s) => [s.value, s.label]));
@@ -34,7 +34,7 @@ function notStopped(row: Row): ApiError {
 }
 
 /** Refuses Web API writes that change a running map's mapping, or its state (the endpoint owns it). */
-export const mapGuard: WriteGuard = (_model, before, after) => {
+export const mapGuard: WriteGuard = (_ctx, _model, before, after) => {
   if (after.values[dualWrite.runState] !== (before?.values[dualWrite.runState] ?? undefined))
     throw new ApiError(
       400,
@@ -163,11 +163,7 @@ export class DualWriteManagement {
 
   /** Writes a map as the service itself: the Web API's guard does not apply. */
   private save(before: Row, changes: Record<string, string | number>): Row {
-    return this.ctx.store.transaction(() => {
-      const row = buildRow(this.ctx, this.model, before, before.id, changes, false);
-      this.ctx.store.put(dualWrite.table, row);
-      return row;
-    });
+    return this.ctx.store.transaction(() => saveRow(this.ctx, this.model, before, before.id, changes, false));
   }
 
   clearRequests(): void {

@@ -13,6 +13,11 @@ export const ErrorCode = {
   unknownSegment: "0x8006088a",
   /** Query syntax errors and unsupported query options. */
   querySyntax: "0x80060888",
+  /**
+   * A body property Dataverse does not declare, such as `<nav>@odata.bind` with a navigation name
+   * in the wrong case; Dataverse answers it with the code of OData request errors.
+   */
+  undeclaredProperty: "0x80060888",
   /** If-Match etag does not match the row's version (ConcurrencyVersionMismatch). */
   versionMismatch: "0x80060882",
   /** Payload errors: malformed JSON, unknown property in a body. */
@@ -25,6 +30,8 @@ export const ErrorCode = {
   invalidArgument: "0x80040203",
   /** A business rule refused the change (the plug-in exception code). */
   businessRule: "0x80040265",
+  /** A delete refused because a relationship with cascade Restrict still has referencing rows. */
+  deleteRestricted: "0x80040233",
   /** Authentication failed. */
   unauthorized: "0x80072560",
   /** Service protection: too many requests. */
@@ -61,11 +68,16 @@ export const notFoundRow = (logicalName: string, id: string): ApiError =>
 export const unknownSegment = (segment: string): ApiError =>
   new ApiError(404, ErrorCode.unknownSegment, `Resource not found for the segment '${segment}'.`);
 
-export const unknownProperty = (name: string, type: string): ApiError =>
+/** `hint`, when given, follows Dataverse's own message: it is the emulator's advice. */
+export const unknownProperty = (name: string, type: string, hint = ""): ApiError =>
   new ApiError(
     400,
     ErrorCode.odata,
-    `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${type}'.`,
+    `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${type}'.${hint}`,
   );
+
+/** The advice for a navigation property named in the wrong case. */
+export const caseHint = (right: string | undefined): string =>
+  right === undefined ? "" : ` Navigation property names are case-sensitive: use '${right}'.`;
 
 export const badQuery = (message: string): ApiError => new ApiError(400, ErrorCode.querySyntax, message);

@@ -1,5 +1,7 @@
 // `iom emulator` as a library: a local, persistent emulator of the parts of the Dataverse Web API,
 // the IOM tables and dual-write management that iom-gitops uses (docs/emulator.md).
+import { GUID_PATTERN } from "./ids.js";
+import { seedIds } from "./seed.js";
 import { EmulatorServer } from "./server.js";
 
 export interface EmulatorOptions {
@@ -11,6 +13,11 @@ export interface EmulatorOptions {
   token?: string;
   /** Seed of the fault-injection random sequence when PUT /_emulator/faults gives none. @default 1 */
   seed?: number;
+  /**
+   * The organization (environment) id WhoAmI answers with, so that emulators can stand for
+   * different environments. Not stored in the data directory. @default seedIds.organization
+   */
+  organizationId?: string;
 }
 
 export interface RunningEmulator {
@@ -26,11 +33,15 @@ export const DEFAULT_TOKEN = "dev-token";
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const token = options.token ?? DEFAULT_TOKEN;
+  const organizationId = options.organizationId ?? seedIds.organization;
+  if (!GUID_PATTERN.test(organizationId))
+    throw new TypeError(`organizationId must be a GUID, not '${organizationId}'`);
   const server = new EmulatorServer({
     port: options.port ?? 0,
     dataDir: options.dataDir,
     token,
     seed: options.seed ?? 1,
+    organizationId: organizationId.toLowerCase(),
   });
   try {
     await server.listen();

@@ -7,7 +7,14 @@ import { ApiError, ErrorCode, badQuery, unknownSegment } from "./errors.js";
 import { compileFilter, objectScope } from "./filter-eval.js";
 import { stableId } from "./ids.js";
 import { parseFilterText, readQueryOptions, splitTopLevel } from "./query.js";
-import { isLookup, relationshipName, singleNavigationName, type TableModel } from "./schema.js";
+import {
+  cascadeDeleteOf,
+  isLookup,
+  relationshipName,
+  schemaName,
+  singleNavigationName,
+  type TableModel,
+} from "./schema.js";
 
 type Json = Record<string, unknown>;
 
@@ -76,7 +83,7 @@ function attributeMetadata(model: TableModel, attribute: AttributeDefinition): J
     "@odata.type": `#Microsoft.Dynamics.CRM.${type}`,
     MetadataId: stableId(`attribute:${model.logicalName}.${attribute.logicalName}`),
     LogicalName: attribute.logicalName,
-    SchemaName: attribute.logicalName,
+    SchemaName: schemaName(attribute),
     EntityLogicalName: model.logicalName,
     AttributeType: attribute.type,
     AttributeTypeName: { Value: `${attribute.type}Type` },
@@ -94,6 +101,20 @@ function attributeMetadata(model: TableModel, attribute: AttributeDefinition): J
   return json;
 }
 
+/** Only Delete varies between the emulator's relationships; the other actions never cascade. */
+function cascadeConfiguration(attribute: AttributeDefinition): Json {
+  return {
+    Assign: "NoCascade",
+    Delete: cascadeDeleteOf(attribute),
+    Merge: "NoCascade",
+    Reparent: "NoCascade",
+    Share: "NoCascade",
+    Unshare: "NoCascade",
+    RollupView: "NoCascade",
+    Archive: "NoCascade",
+  };
+}
+
 function manyToOne(model: TableModel): Json[] {
   return model.attributes.filter(isLookup).flatMap((attribute) =>
     (attribute.targets ?? []).map((target) => ({
@@ -109,6 +130,7 @@ function manyToOne(model: TableModel): Json[] {
         model.logicalName,
         attribute.logicalName,
       ),
+      CascadeConfiguration: cascadeConfiguration(attribute),
     })),
   );
 }

@@ -2,7 +2,7 @@
 // returned as (etag, `_x_value` lookups, formatted-value annotations, expanded navigations).
 import type { AttributeDefinition } from "../iom/tables/types.js";
 import type { Context } from "./context.js";
-import { ApiError, ErrorCode, unknownProperty } from "./errors.js";
+import { ApiError, ErrorCode, caseHint, unknownProperty } from "./errors.js";
 import {
   compileFilter,
   type Edm,
@@ -11,8 +11,15 @@ import {
   type Primitive,
   type Scope,
 } from "./filter-eval.js";
-import { isLookup, propertyName, singleNavigationName, type Navigation, type TableModel } from "./schema.js";
-import { indexKey, type LookupValue, type Row } from "./store.js";
+import {
+  isLookup,
+  navigationInOtherCase,
+  propertyName,
+  singleNavigationName,
+  type Navigation,
+  type TableModel,
+} from "./schema.js";
+import { indexKey, type FieldValue, type LookupValue, type Row } from "./store.js";
 
 const NUMBER_TYPES: ReadonlySet<string> = new Set([
   "Integer",
@@ -50,6 +57,14 @@ export function attributeValue(model: TableModel, attribute: AttributeDefinition
   return typeof value === "object" ? value.id : value;
 }
 
+/** How messages name a row (also one still being written): its primary name, else its id. */
+export function rowName(
+  primaryName: string,
+  row: { readonly id: string; readonly values: Readonly<Record<string, FieldValue>> },
+): string {
+  return String(row.values[primaryName] ?? row.id);
+}
+
 /** The row a single-valued navigation points at, if it exists. */
 export function followLookup(
   ctx: Context,
@@ -63,18 +78,24 @@ export function followLookup(
 
 /** Rows of the referencing table whose lookup points at this row. */
 export function children(ctx: Context, row: Row, navigation: Navigation & { kind: "collection" }): Row[] {
-  const ids = ctx.store.byEquality(navigation.table, navigation.attribute, indexKey(row.id));
+  return rowsReferencing(ctx, navigation.table, navigation.attribute, row.id);
+}
+
+/** Rows of `table` whose lookup `attribute` holds `id`. */
+export function rowsReferencing(ctx: Context, table: string, attribute: string, id: string): Row[] {
   const out: Row[] = [];
-  for (const id of ids) {
-    const child = ctx.store.get(navigation.table, id);
+  for (const childId of ctx.store.byEquality(table, attribute, indexKey(id))) {
+    const child = ctx.store.get(table, childId);
     if (child) out.push(child);
   }
   return out;
 }
 
+/** The navigation property with exactly this name ($expand, filter paths, lambdas). */
 export function navigation(model: TableModel, name: string): Navigation {
-  const nav = model.navigations.get(name.toLowerCase());
-  if (!nav) throw unknownProperty(name, model.logicalName);
+  const nav = model.navigations.get(name);
+  if (!nav)
+    throw unknownProperty(name, model.logicalName, caseHint(navigationInOtherCase(model, name)?.name));
   return nav;
 }
 

@@ -1,12 +1,20 @@
 // The emulator's view of the table registry: per table, its attributes (with the system columns
 // every Dataverse table has), the property names the Web API uses for them, and its navigation
 // properties in both directions.
-import type { AlternateKeyDefinition, AttributeDefinition, TableDefinition } from "../iom/tables/types.js";
+import type {
+  AlternateKeyDefinition,
+  AttributeDefinition,
+  CascadeType,
+  TableDefinition,
+} from "../iom/tables/types.js";
 
-/** A single-valued navigation property (a lookup) or a collection-valued one (its reverse). */
+/**
+ * A single-valued navigation property (a lookup) or a collection-valued one (its reverse, with
+ * what deleting this row does to the rows it lists).
+ */
 export type Navigation =
   | { kind: "single"; name: string; attribute: AttributeDefinition; target: string }
-  | { kind: "collection"; name: string; table: string; attribute: string };
+  | { kind: "collection"; name: string; table: string; attribute: string; cascadeDelete: CascadeType };
 
 export interface TableModel {
   readonly def: TableDefinition;
@@ -19,7 +27,7 @@ export interface TableModel {
   readonly byName: ReadonlyMap<string, AttributeDefinition>;
   /** By the name a row carries in JSON: `_x_value` for lookups, the logical name otherwise. */
   readonly byProperty: ReadonlyMap<string, AttributeDefinition>;
-  /** Navigation properties by lower-cased name: Dataverse names them in SchemaName case. */
+  /** Navigation properties by name; Dataverse matches these names case-sensitively. */
   readonly navigations: ReadonlyMap<string, Navigation>;
   readonly keys: readonly AlternateKeyDefinition[];
 }
@@ -37,9 +45,33 @@ export function propertyName(attribute: AttributeDefinition): string {
   return isLookup(attribute) ? `_${attribute.logicalName}_value` : attribute.logicalName;
 }
 
-/** Navigation property name of a lookup to one target: one target keeps the name, several add it. */
+/** An attribute's SchemaName: its logical name in real case. */
+export function schemaName(attribute: AttributeDefinition): string {
+  return attribute.schemaName ?? attribute.logicalName;
+}
+
+/**
+ * Navigation property name of a lookup to one target: a single-table lookup's is its schema name
+ * (`msdyn_ProviderDefinition`), a multi-table lookup's is `<logical name>_<target>` for each target
+ * (`customerid_account`), as Dataverse names them.
+ */
 export function singleNavigationName(attribute: AttributeDefinition, target: string): string {
-  return (attribute.targets?.length ?? 0) > 1 ? `${attribute.logicalName}_${target}` : attribute.logicalName;
+  return (attribute.targets?.length ?? 0) > 1 ? `${attribute.logicalName}_${target}` : schemaName(attribute);
+}
+
+/** What deleting the referenced row does to the rows a lookup holds (see CascadeType). */
+export function cascadeDeleteOf(attribute: AttributeDefinition): CascadeType {
+  return attribute.cascadeDelete ?? (attribute.required ? "Cascade" : "RemoveLink");
+}
+
+/**
+ * The navigation property whose name differs from `name` in case only: the likely meaning of a
+ * name Dataverse would not match, for error messages.
+ */
+export function navigationInOtherCase(model: TableModel, name: string): Navigation | undefined {
+  const lower = name.toLowerCase();
+  for (const nav of model.navigations.values()) if (nav.name.toLowerCase() === lower) return nav;
+  return undefined;
 }
 
 /**
@@ -97,15 +129,16 @@ export class Schema {
         if (!isLookup(attribute)) continue;
         for (const target of attribute.targets ?? []) {
           const name = singleNavigationName(attribute, target);
-          navigations.set(name.toLowerCase(), { kind: "single", name, attribute, target });
+          navigations.set(name, { kind: "single", name, attribute, target });
           const referenced = this.byLogical.get(target);
           if (!referenced) continue;
           const collection = relationshipName(target, model.logicalName, attribute.logicalName);
-          (referenced.navigations as Map<string, Navigation>).set(collection.toLowerCase(), {
+          (referenced.navigations as Map<string, Navigation>).set(collection, {
             kind: "collection",
             name: collection,
             table: model.logicalName,
             attribute: attribute.logicalName,
+            cascadeDelete: cascadeDeleteOf(attribute),
           });
         }
       }

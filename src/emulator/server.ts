@@ -13,6 +13,7 @@ import type { Context } from "./context.js";
 import { DualWriteManagement, mapGuard } from "./dual-write.js";
 import { ApiError, ErrorCode, unknownSegment } from "./errors.js";
 import { JSON_TYPE, type ApiResponse } from "./http-types.js";
+import { iomRules } from "./iom-rules.js";
 import { Journal } from "./journal.js";
 import { Schema } from "./schema.js";
 import { seedIds, seedRows } from "./seed.js";
@@ -29,6 +30,8 @@ export interface ServerOptions {
   dataDir: string | undefined;
   token: string;
   seed: number;
+  /** WhoAmI's OrganizationId. */
+  organizationId: string;
 }
 
 function send(res: ServerResponse, response: ApiResponse): void {
@@ -94,11 +97,11 @@ export class EmulatorServer {
       schema,
       store: this.store,
       serviceRoot: "",
-      guards: new Map([[dualWrite.table, mapGuard]]),
+      rules: new Map([...iomRules, [dualWrite.table, { beforeWrite: mapGuard }]]),
       identity: {
         userId: seedIds.user,
         businessUnitId: seedIds.businessUnit,
-        organizationId: seedIds.organization,
+        organizationId: options.organizationId,
       },
     };
     this.dualWrite = new DualWriteManagement(this.ctx);

@@ -10,7 +10,7 @@ import { checkMaxPageSize, queryCollection, readQueryOptions, shapeOf } from "./
 import { annotationFilter, attributeValue, formatRow, noAnnotations, type AnnotationFilter } from "./rows.js";
 import { propertyName, type TableModel } from "./schema.js";
 import type { Row } from "./store.js";
-import { buildRow, deleteRow, idForCreate, readChanges } from "./write.js";
+import { deleteRow, idForCreate, readChanges, saveRow } from "./write.js";
 
 /** Splits a path on "/" outside quotes and parentheses, decoding each segment. */
 export function splitPath(path: string): string[] {
@@ -119,9 +119,7 @@ function create(ctx: Context, model: TableModel, req: ApiRequest, prefs: Prefere
         ErrorCode.duplicateKey,
         `A record with the id ${id} already exists: cannot insert duplicate key.`,
       );
-    const built = buildRow(ctx, model, undefined, id, changes);
-    ctx.store.put(model.logicalName, built);
-    return built;
+    return saveRow(ctx, model, undefined, id, changes);
   });
   if (prefs.representation)
     return json(201, representation(ctx, model, row, req, prefs), {
@@ -151,9 +149,8 @@ function upsert(
       for (const name of Object.keys(key.values)) delete changes[name];
     created = !before;
     const id = before?.id ?? key.id ?? idForCreate(model, changes);
-    const built = buildRow(ctx, model, before, id, before ? changes : { ...changes, ...key.values });
-    ctx.store.put(model.logicalName, built);
-    return [built, key.text] as const;
+    const saved = saveRow(ctx, model, before, id, before ? changes : { ...changes, ...key.values });
+    return [saved, key.text] as const;
   });
   const headers = { "OData-EntityId": entityId(ctx, model, text) };
   if (prefs.representation)

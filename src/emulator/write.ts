@@ -1,13 +1,20 @@
 // Writing rows: a JSON body checked against the table's attributes (types, lengths, choices,
-// lookups by @odata.bind), state/status defaults and pairs, alternate-key uniqueness, and deletes
-// that cascade to parental children and clear other lookups.
+// lookups by @odata.bind under their case-sensitive navigation names), state/status defaults and
+// pairs, alternate-key uniqueness, the table's rules, and deletes that follow each relationship's
+// cascade configuration.
 import type { AttributeDefinition } from "../iom/tables/types.js";
 import type { Context } from "./context.js";
-import { ApiError, ErrorCode, notFoundRow } from "./errors.js";
+import { ApiError, ErrorCode, caseHint, notFoundRow } from "./errors.js";
 import { GUID_PATTERN, newId } from "./ids.js";
 import { resolveReference } from "./keys.js";
-import { children } from "./rows.js";
-import { SYSTEM_COLUMNS, isLookup, type TableModel } from "./schema.js";
+import { children, rowName } from "./rows.js";
+import {
+  SYSTEM_COLUMNS,
+  isLookup,
+  navigationInOtherCase,
+  singleNavigationName,
+  type TableModel,
+} from "./schema.js";
 import { keyOf, type FieldValue, type Row } from "./store.js";
 
 const BIND = "@odata.bind";
@@ -18,6 +25,24 @@ function invalidProperty(model: TableModel, name: string, hint = ""): ApiError {
     ErrorCode.payload,
     `Invalid property '${name}' was found in entity 'Microsoft.Dynamics.CRM.${model.logicalName}'.${hint}`,
   );
+}
+
+/** Dataverse's answer to `<name>@odata.bind` when no navigation property is named `name`. */
+function undeclaredProperty(model: TableModel, name: string): ApiError {
+  const other = navigationInOtherCase(model, name);
+  return new ApiError(
+    400,
+    ErrorCode.undeclaredProperty,
+    `An undeclared property '${name}' which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation properties and declared named streams can be represented as properties without values.${caseHint(
+      other && `${other.name}@odata.bind`,
+    )}`,
+  );
+}
+
+/** How to write a lookup, for messages: `'<nav>@odata.bind': '/<entity set>(<id>)'`. */
+function bindHint(attribute: AttributeDefinition): string {
+  const names = (attribute.targets ?? []).map((t) => `'${singleNavigationName(attribute, t)}@odata.bind'`);
+  return ` Set a lookup with ${names.join(" or ")}: '/<entity set>(<id>)'.`;
 }
 
 function typeError(attribute: AttributeDefinition, value: unknown, edm: string): ApiError {
@@ -99,8 +124,9 @@ export function readChanges(ctx: Context, model: TableModel, body: unknown): Rec
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
     if (key.endsWith(BIND)) {
       const navName = key.slice(0, -BIND.length);
-      const nav = model.navigations.get(navName.toLowerCase());
-      if (!nav || nav.kind !== "single") throw invalidProperty(model, navName);
+      const nav = model.navigations.get(navName);
+      if (!nav) throw undeclaredProperty(model, navName);
+      if (nav.kind !== "single") throw invalidProperty(model, navName);
       if (value === null) {
         changes[nav.attribute.logicalName] = null;
         continue;
@@ -127,14 +153,9 @@ export function readChanges(ctx: Context, model: TableModel, body: unknown): Rec
     const attribute = model.byName.get(key);
     if (!attribute) {
       const lookup = model.byProperty.get(key);
-      throw invalidProperty(
-        model,
-        key,
-        lookup ? ` Set a lookup with '${lookup.logicalName}@odata.bind': '/<entity set>(<id>)'.` : "",
-      );
+      throw invalidProperty(model, key, lookup ? bindHint(lookup) : "");
     }
-    if (isLookup(attribute))
-      throw invalidProperty(model, key, ` Set a lookup with '${key}@odata.bind': '/<entity set>(<id>)'.`);
+    if (isLookup(attribute)) throw invalidProperty(model, key, bindHint(attribute));
     changes[key] = checkValue(model, attribute, value);
   }
   return changes;
@@ -174,14 +195,14 @@ function settleState(
     );
 }
 
-/** Builds the stored row for a create (before undefined) or an update, and checks keys and guards. */
-export function buildRow(
+/** Builds the stored row for a create (before undefined) or an update, and checks keys and rules. */
+function buildRow(
   ctx: Context,
   model: TableModel,
   before: Row | undefined,
   id: string,
   changes: Record<string, FieldValue>,
-  guarded = true,
+  rules: boolean,
 ): Row {
   const values: Record<string, FieldValue> = before ? { ...before.values } : {};
   for (const [name, value] of Object.entries(changes)) if (name !== model.primaryId) values[name] = value;
@@ -189,7 +210,7 @@ export function buildRow(
   const now = isoNow();
   if (!before) values.createdon = now;
   values.modifiedon = now;
-  const row: Row = { id, version: ctx.store.nextVersion(), values };
+  if (rules) ctx.rules.get(model.logicalName)?.beforeWrite?.(ctx, model, before, { id, values });
   for (const key of model.keys) {
     const joined = keyOf(key.attributes, values);
     const other = joined === undefined ? undefined : ctx.store.byKey(model.logicalName, key.name, joined);
@@ -200,7 +221,25 @@ export function buildRow(
         `A record that has the attribute values ${key.attributes.map((a) => String(formatKeyValue(values[a]))).join(", ")} already exists. The entity key ${key.name} requires that this set of attributes contains unique values.`,
       );
   }
-  if (guarded) ctx.guards.get(model.logicalName)?.(model, before, row);
+  return { id, version: ctx.store.nextVersion(), values };
+}
+
+/**
+ * Stores a create (`before` undefined) or an update of the row `id`, inside the caller's
+ * transaction. With `rules` (the Web API) the table's rules check it and write what it implies;
+ * without (the service writing on its own account) they do not run.
+ */
+export function saveRow(
+  ctx: Context,
+  model: TableModel,
+  before: Row | undefined,
+  id: string,
+  changes: Record<string, FieldValue>,
+  rules = true,
+): Row {
+  const row = buildRow(ctx, model, before, id, changes, rules);
+  ctx.store.put(model.logicalName, row);
+  if (rules) ctx.rules.get(model.logicalName)?.afterWrite?.(ctx, model, before, row);
   return row;
 }
 
@@ -214,24 +253,71 @@ export function idForCreate(model: TableModel, changes: Record<string, FieldValu
   return typeof given === "string" ? given : newId();
 }
 
-/**
- * Deletes a row. Rows whose required lookup points at it are deleted too (parental cascade); other
- * lookups to it are cleared (RemoveLink), so no row is left pointing at nothing.
- */
-export function deleteRow(ctx: Context, model: TableModel, row: Row, seen = new Set<string>()): void {
-  if (seen.has(row.id)) return;
-  seen.add(row.id);
-  ctx.store.delete(model.logicalName, row.id);
-  for (const nav of model.navigations.values()) {
-    if (nav.kind !== "collection") continue;
-    const child = ctx.schema.table(nav.table) as TableModel;
-    const attribute = child.byName.get(nav.attribute) as AttributeDefinition;
-    for (const related of children(ctx, row, nav)) {
-      if (attribute.required) deleteRow(ctx, child, related, seen);
-      else if (!seen.has(related.id)) {
-        const values = { ...related.values, [nav.attribute]: null, modifiedon: isoNow() };
-        ctx.store.put(child.logicalName, { id: related.id, version: ctx.store.nextVersion(), values });
+interface Planned {
+  model: TableModel;
+  row: Row;
+}
+
+/** What one delete does: the rows it removes and the lookups it clears. */
+interface DeletePlan {
+  /** By id: the row itself and every row its Cascade relationships reach. */
+  deletes: Map<string, Planned>;
+  /** Rows whose lookup (RemoveLink) points at a deleted row. */
+  unlinks: Array<Planned & { attribute: string }>;
+  /** Rows whose lookup (Restrict) points at a deleted row. */
+  restricting: Array<Planned & { attribute: string; referenced: Planned }>;
+}
+
+function planDelete(ctx: Context, model: TableModel, row: Row): DeletePlan {
+  const plan: DeletePlan = { deletes: new Map([[row.id, { model, row }]]), unlinks: [], restricting: [] };
+  for (const parent of plan.deletes.values()) {
+    // Iterating a Map visits entries added during the loop: the cascade is followed to its end.
+    for (const nav of parent.model.navigations.values()) {
+      if (nav.kind !== "collection") continue;
+      const child = ctx.schema.table(nav.table) as TableModel;
+      for (const related of children(ctx, parent.row, nav)) {
+        const planned = { model: child, row: related };
+        if (nav.cascadeDelete === "Cascade") {
+          if (!plan.deletes.has(related.id)) plan.deletes.set(related.id, planned);
+        } else if (nav.cascadeDelete === "RemoveLink")
+          plan.unlinks.push({ ...planned, attribute: nav.attribute });
+        else plan.restricting.push({ ...planned, attribute: nav.attribute, referenced: parent });
       }
     }
+  }
+  return plan;
+}
+
+function label(planned: Planned): string {
+  return `${planned.model.def.displayName} '${rowName(planned.model.primaryName, planned.row)}'`;
+}
+
+/**
+ * Deletes a row as Dataverse does, following each relationship's cascade configuration: Cascade
+ * deletes the referencing rows too, RemoveLink clears their lookup, Restrict refuses the delete
+ * while such rows remain. Everything is checked (restrictions, then each deleted row's table
+ * rules) before anything changes; the caller's transaction makes the whole delete one change.
+ */
+export function deleteRow(ctx: Context, model: TableModel, row: Row): void {
+  const plan = planDelete(ctx, model, row);
+  const blocking = plan.restricting.filter((r) => !plan.deletes.has(r.row.id));
+  if (blocking.length > 0)
+    throw new ApiError(
+      400,
+      ErrorCode.deleteRestricted,
+      `The record cannot be deleted because it is associated with another record. ${blocking
+        .map((b) => `${label(b.referenced)} is referenced by ${label(b)} through ${b.attribute}`)
+        .join("; ")}: delete those rows or change their lookup first.`,
+    );
+  const deleting: ReadonlySet<string> = new Set(plan.deletes.keys());
+  for (const planned of plan.deletes.values())
+    ctx.rules.get(planned.model.logicalName)?.beforeDelete?.(ctx, planned.model, planned.row, deleting);
+  for (const planned of plan.deletes.values()) ctx.store.delete(planned.model.logicalName, planned.row.id);
+  for (const unlink of plan.unlinks) {
+    // Read again: one row can lose several lookups in the same delete.
+    const current = ctx.store.get(unlink.model.logicalName, unlink.row.id);
+    if (!current) continue;
+    const values = { ...current.values, [unlink.attribute]: null, modifiedon: isoNow() };
+    ctx.store.put(unlink.model.logicalName, { id: current.id, version: ctx.store.nextVersion(), values });
   }
 }

@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 
+import { GUID_PATTERN } from "../../emulator/ids.js";
 import type { Command } from "../index.js";
 import { UsageError } from "../usage-error.js";
 
@@ -10,7 +11,7 @@ export const DEFAULT_PORT = 4800;
 /** Inside the project, and ignored by git (.gitignore has .iom/). */
 export const DEFAULT_DATA_DIR = path.join(".iom", "emulator-data");
 
-const HELP = `usage: iom emulator [--port N] [--data DIR] [--token T] [--seed N]
+const HELP = `usage: iom emulator [--port N] [--data DIR] [--token T] [--seed N] [--organization ID]
 
 Runs a local emulator of the Dataverse Web API, the IOM tables and dual-write management
 on 127.0.0.1 (docs/emulator.md).
@@ -18,7 +19,10 @@ on 127.0.0.1 (docs/emulator.md).
   --port N    port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
   --data DIR  where the data persists across restarts (default ${DEFAULT_DATA_DIR})
   --token T   bearer token every request must carry (default dev-token)
-  --seed N    seed of the fault-injection random sequence (default 1)`;
+  --seed N    seed of the fault-injection random sequence (default 1)
+  --organization ID
+              the organization id (a GUID) WhoAmI answers with, to stand for another
+              environment (default: the emulator's fixed id)`;
 
 function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -39,6 +43,7 @@ export const command: Command = {
           data: { type: "string" },
           token: { type: "string" },
           seed: { type: "string" },
+          organization: { type: "string" },
           help: { type: "boolean", short: "h" },
         },
         strict: true,
@@ -55,12 +60,15 @@ export const command: Command = {
     const seed = integer("seed", values.seed, 0, 2 ** 32 - 1);
     if (values.token !== undefined && values.token.trim() === "")
       throw new UsageError("--token must not be empty");
+    if (values.organization !== undefined && !GUID_PATTERN.test(values.organization))
+      throw new UsageError(`--organization must be a GUID, not '${values.organization}'`);
     const { startEmulator } = await import("../../emulator/index.js");
     const emulator = await startEmulator({
       port,
       dataDir: path.resolve(values.data ?? DEFAULT_DATA_DIR),
       ...(values.token !== undefined ? { token: values.token } : {}),
       ...(seed !== undefined ? { seed } : {}),
+      ...(values.organization !== undefined ? { organizationId: values.organization } : {}),
     });
     process.stdout.write(`listening on ${emulator.url}\n`);
     await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 // Builders for the attribute shapes every table repeats, so each table file reads as a list of
 // columns. Not a table itself: the registry is index.ts.
-import type { AttributeDefinition, OptionDefinition } from "./types.js";
+import type { AttributeDefinition, CascadeType, OptionDefinition } from "./types.js";
 
 export function primaryId(logicalName: string, displayName: string): AttributeDefinition {
   return { logicalName, displayName, type: "Uniqueidentifier" };
@@ -25,15 +25,50 @@ export function integer(logicalName: string, displayName: string): AttributeDefi
   return { logicalName, displayName, type: "Integer" };
 }
 
+export interface LookupOptions {
+  /** Whether a value is required on create (a parental lookup). @default false */
+  required?: boolean;
+  /** What deleting the referenced row does. @default "Cascade" when required, else "RemoveLink" */
+  cascadeDelete?: CascadeType;
+}
+
+/** A lookup to one table; a custom one (publisher-prefixed) gets its schema name, see schemaNameOf. */
 export function lookup(
   logicalName: string,
   displayName: string,
   target: string,
-  required = false,
+  options: LookupOptions = {},
 ): AttributeDefinition {
-  return required
-    ? { logicalName, displayName, type: "Lookup", targets: [target], required }
-    : { logicalName, displayName, type: "Lookup", targets: [target] };
+  const attribute: AttributeDefinition = { logicalName, displayName, type: "Lookup", targets: [target] };
+  const schemaName = schemaNameOf(logicalName, displayName);
+  if (schemaName !== undefined) attribute.schemaName = schemaName;
+  if (options.required) attribute.required = true;
+  if (options.cascadeDelete !== undefined) attribute.cascadeDelete = options.cascadeDelete;
+  return attribute;
+}
+
+/**
+ * The SchemaName of a custom (publisher-prefixed) column: its logical name with each word of its
+ * display name capitalised where the word starts, "msdyn_providerdefinition" + "Provider
+ * Definition" -> "msdyn_ProviderDefinition". A word may be shortened in the logical name
+ * ("msdyn_providerdefinitionconnectionref" + "... Connection Reference" -> "...ConnectionRef").
+ * Lower-cased, the result is the logical name again, as Dataverse requires of schema names. Real
+ * schema names of IOM's columns are not published; Microsoft's custom columns are cased this way.
+ * [I] Columns without a prefix (system columns) get undefined: they keep their logical name.
+ */
+export function schemaNameOf(logicalName: string, displayName: string): string | undefined {
+  const m = /^([a-z0-9]+_)(.+)$/.exec(logicalName);
+  if (!m) return undefined;
+  let schemaName = m[1] as string;
+  let rest = m[2] as string;
+  for (const word of displayName.toLowerCase().split(/[^a-z0-9]+/)) {
+    let matched = 0;
+    while (matched < word.length && word[matched] === rest[matched]) matched++;
+    if (matched === 0) continue;
+    schemaName += rest.charAt(0).toUpperCase() + rest.slice(1, matched);
+    rest = rest.slice(matched);
+  }
+  return schemaName + rest;
 }
 
 export function picklist(

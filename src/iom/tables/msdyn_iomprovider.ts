@@ -15,7 +15,11 @@ export const msdyn_iomprovider: TableDefinition = {
   attributes: [
     primaryId("msdyn_iomproviderid", "Provider"),
     text("msdyn_name", "Name", 200, true),
-    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", true),
+    // A catalog entry cannot go while providers are installed from it: uninstall them first. [I]
+    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
+      required: true,
+      cascadeDelete: "Restrict",
+    }),
     picklist(c.status, "Provider Status", options(providerStatus)),
     ...activeInactive(),
     ...timestamps(),

@@ -15,11 +15,14 @@ export const msdyn_iomproviderconnectionreference: TableDefinition = {
   attributes: [
     primaryId("msdyn_iomproviderconnectionreferenceid", "Provider Connection Reference"),
     text("msdyn_name", "Name", 200, true),
-    lookup(c.provider, "Provider", "msdyn_iomprovider", true),
+    // Deleting a provider discards its connections. [C: work-providers.md; cascade I]
+    lookup(c.provider, "Provider", "msdyn_iomprovider", { required: true, cascadeDelete: "Cascade" }),
+    // A catalog connection cannot go while installed providers use it. [I]
     lookup(
       c.definitionConnectionRef,
       "Provider Definition Connection Reference",
       "msdyn_iomproviderdefinitionconnectionref",
+      { cascadeDelete: "Restrict" },
     ),
     text(c.connectionUrl, "Connection URL", 2000),
     picklist(c.status, "Connection Status", options(connectionStatus)),

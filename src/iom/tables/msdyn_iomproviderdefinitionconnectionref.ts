@@ -15,7 +15,11 @@ export const msdyn_iomproviderdefinitionconnectionref: TableDefinition = {
   attributes: [
     primaryId("msdyn_iomproviderdefinitionconnectionrefid", "Provider Definition Connection Reference"),
     text("msdyn_name", "Name", 200, true),
-    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", true),
+    // Part of the catalog entry: goes with it. [I]
+    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
+      required: true,
+      cascadeDelete: "Cascade",
+    }),
     lookup(c.connectionReference, "Connection Reference", "connectionreference"),
     ...activeInactive(),
     ...timestamps(),

@@ -26,7 +26,11 @@ export const msdyn_iomproviderdefinitionlogicdefinition: TableDefinition = {
     primaryId("msdyn_iomproviderdefinitionlogicdefinitionid", "Provider Definition Logic Definition"),
     text("msdyn_name", "Display Name", 200, true),
     text(c.logicalName, "Logical Name", 200, true),
-    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", true),
+    // Part of the catalog entry: goes with it. [I]
+    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
+      required: true,
+      cascadeDelete: "Cascade",
+    }),
     picklist(c.logicType, "Logic Type", options(logicType)),
     text(c.workflowName, "Workflow Name", 200),
     integer(c.timeoutMinutes, "Timeout Minutes"),

@@ -15,7 +15,11 @@ export const msdyn_iomproviderdefinitionparameter: TableDefinition = {
   attributes: [
     primaryId("msdyn_iomproviderdefinitionparameterid", "Provider Definition Parameter"),
     text("msdyn_name", "Name", 200, true),
-    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", true),
+    // Part of the catalog entry: goes with it. [I]
+    lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
+      required: true,
+      cascadeDelete: "Cascade",
+    }),
     text(c.logicalName, "Logical Name", 200),
     memo(c.defaultValue, "Default Value", 4000),
     memo(c.description, "Description", 4000),

@@ -15,7 +15,8 @@ export const msdyn_iomproviderparameter: TableDefinition = {
   attributes: [
     primaryId("msdyn_iomproviderparameterid", "Provider Parameter"),
     text("msdyn_name", "Name", 200, true),
-    lookup(c.provider, "Provider", "msdyn_iomprovider", true),
+    // Deleting a provider discards its customizations. [C: work-providers.md; cascade I]
+    lookup(c.provider, "Provider", "msdyn_iomprovider", { required: true, cascadeDelete: "Cascade" }),
     lookup(c.definitionParameter, "Provider Definition Parameter", "msdyn_iomproviderdefinitionparameter"),
     memo(c.value, "Value", 4000),
     ...activeInactive(),

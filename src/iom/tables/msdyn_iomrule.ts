@@ -15,7 +15,8 @@ export const msdyn_iomrule: TableDefinition = {
   attributes: [
     primaryId("msdyn_iomruleid", "Rule"),
     text("msdyn_name", "Rule Name", 200, true),
-    lookup(c.policy, "Policy", "msdyn_iompolicy", true),
+    // A rule belongs to one policy version and goes with it. [I]
+    lookup(c.policy, "Policy", "msdyn_iompolicy", { required: true, cascadeDelete: "Cascade" }),
     memo(c.ruleDefinition, "Rule Definition"),
     picklist(c.associatedEntity, "Associated Entity", options(associatedEntity)),
     ...activeInactive(),

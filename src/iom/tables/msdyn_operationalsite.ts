@@ -15,7 +15,7 @@ export const msdyn_operationalsite: TableDefinition = {
     primaryId("msdyn_operationalsiteid", "Operational Site"),
     text("msdyn_siteid", "Site ID", 10, true),
     text("msdyn_sitename", "Site Name", 60),
-    lookup("msdyn_company", "Company", "cdm_company", true),
+    lookup("msdyn_company", "Company", "cdm_company", { required: true }),
     ...activeInactive(),
     ...timestamps(),
   ],

@@ -32,7 +32,7 @@ export const salesorder: TableDefinition = {
       required: true,
     },
     lookup("pricelevelid", "Price List", "pricelevel"),
-    lookup("transactioncurrencyid", "Currency", "transactioncurrency", true),
+    lookup("transactioncurrencyid", "Currency", "transactioncurrency", { required: true }),
     { logicalName: "totalamount", displayName: "Total Amount", type: "Money" },
     { logicalName: "requestdeliveryby", displayName: "Requested Delivery Date", type: "DateTime" },
     {
@@ -45,7 +45,7 @@ export const salesorder: TableDefinition = {
         { value: 690970002, label: "Service-Maintenance Based" },
       ],
     },
-    lookup("msdyn_company", "Company", "cdm_company", true),
+    lookup("msdyn_company", "Company", "cdm_company", { required: true }),
     lookup("msdyn_invoicecustomer", "Invoice Customer", "account"),
     {
       logicalName: "msdyn_invoicecustomerid",

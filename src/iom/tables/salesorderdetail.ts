@@ -14,7 +14,7 @@ export const salesorderdetail: TableDefinition = {
   attributes: [
     primaryId("salesorderdetailid", "Order Product"),
     text("salesorderdetailname", "Name", 500),
-    lookup("salesorderid", "Order", "salesorder", true),
+    lookup("salesorderid", "Order", "salesorder", { required: true }),
     lookup("productid", "Existing Product", "product"),
     text("productdescription", "Write-In Product", 500),
     {

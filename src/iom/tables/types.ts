@@ -21,6 +21,12 @@ export type AttributeType =
   | "State"
   | "Status";
 
+/**
+ * What deleting a referenced row does to the rows whose lookup points at it (Dataverse's
+ * CascadeConfiguration.Delete): delete them too, clear their lookup, or refuse the delete.
+ */
+export type CascadeType = "Cascade" | "RemoveLink" | "Restrict";
+
 /** One choice of an option set, as the UI labels it. */
 export interface OptionDefinition {
   value: number;
@@ -38,6 +44,17 @@ export interface AttributeDefinition {
    * such a value back as `_<logicalName>_value` and writes it as `<navigation>@odata.bind`.
    */
   targets?: string[];
+  /**
+   * Lookup attributes: the SchemaName, the logical name in its real case. Dataverse names a
+   * single-table lookup's navigation property after it (`msdyn_ProviderDefinition@odata.bind`) and
+   * matches that name case-sensitively. @default the logical name
+   */
+  schemaName?: string;
+  /**
+   * Lookup attributes: what deleting the referenced row does to this row.
+   * @default "Cascade" for a required (parental) lookup, "RemoveLink" otherwise
+   */
+  cascadeDelete?: CascadeType;
   /** Picklist, State, Status and Boolean attributes: their choices (Boolean: 0 = false, 1 = true). */
   options?: OptionDefinition[];
   /** String and Memo attributes: the longest value accepted. */

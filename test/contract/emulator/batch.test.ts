@@ -46,7 +46,7 @@ describe("$batch", () => {
     const res = await batch([
       changeSet("changeset_1", [
         part("POST", `${h.emulator.apiUrl}msdyn_iompolicies`, { msdyn_name: "Batch policy" }, "1"),
-        part("POST", "msdyn_iomrules", { msdyn_name: "Batch rule", "msdyn_policy@odata.bind": "$1" }, "2"),
+        part("POST", "msdyn_iomrules", { msdyn_name: "Batch rule", "msdyn_Policy@odata.bind": "$1" }, "2"),
         part("PATCH", "$1", { msdyn_description: "patched through $1" }, "3"),
       ]),
       part("GET", `msdyn_iomrules?$select=msdyn_name,_msdyn_policy_value`),
@@ -105,7 +105,7 @@ describe("$batch", () => {
   it("refuses forward references, GET inside a change set, and a body that is not multipart", async () => {
     const forward = await batch([
       changeSet("changeset_f", [
-        part("POST", "msdyn_iomrules", { msdyn_name: "R", "msdyn_policy@odata.bind": "$9" }, "1"),
+        part("POST", "msdyn_iomrules", { msdyn_name: "R", "msdyn_Policy@odata.bind": "$9" }, "1"),
       ]),
     ]);
     expect(forward.status).toBe(400);

@@ -1,5 +1,6 @@
 // The real `iom emulator` command, built and spawned: the listening line, persistence across a
-// restart, a clean stop on SIGTERM and SIGINT, consistency after kill -9, and usage errors.
+// restart, a clean stop on SIGTERM and SIGINT, consistency after kill -9, --organization, and usage
+// errors.
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -134,8 +135,32 @@ describe("iom emulator (the command)", () => {
     }
   });
 
+  it("answers WhoAmI with the organization given by --organization", async () => {
+    const organization = "bbbbbbbb-0000-4000-8000-00000000000b";
+    const started = await start([
+      "--port",
+      "0",
+      "--data",
+      dataDir,
+      "--token",
+      "cli-token",
+      "--organization",
+      organization,
+    ]);
+    const who = (await (await api(started.url, "WhoAmI")).json()) as { OrganizationId: string };
+    expect(who.OrganizationId).toBe(organization);
+    started.child.kill("SIGTERM");
+    expect(await started.exited).toBe(0);
+  });
+
   it("exits 2 on bad flags", () => {
-    for (const args of [["--port", "70000"], ["--port", "x"], ["--colour"], ["--token", ""]]) {
+    for (const args of [
+      ["--port", "70000"],
+      ["--port", "x"],
+      ["--colour"],
+      ["--token", ""],
+      ["--organization", "contoso"],
+    ]) {
       let status = 0;
       let stderr = "";
       try {

@@ -1,7 +1,8 @@
 // EntityDefinitions and WhoAmI: every served table publishes its set name, ids, attributes with
-// types, lookups and option sets with the labels IOM's UI shows.
+// types, lookups and option sets with the labels IOM's UI shows; WhoAmI names the organization.
 import { describe, expect, it } from "vitest";
 
+import { startEmulator } from "../../../src/emulator/index.js";
 import { seedIds } from "../../../src/emulator/seed.js";
 import * as inferred from "../../../src/iom/inferred.js";
 import { tables } from "../../../src/iom/tables/index.js";
@@ -206,5 +207,23 @@ describe("WhoAmI", () => {
       OrganizationId: seedIds.organization,
     });
     expect((await h.api("WhoAmI", { method: "POST" })).status).toBe(404);
+  });
+
+  it("answers the organization id an emulator is started with, so that two emulators are two environments", async () => {
+    const other = await startEmulator({ organizationId: "AAAAAAAA-0000-4000-8000-00000000000A" });
+    try {
+      const res = await fetch(`${other.apiUrl}WhoAmI`, {
+        headers: { Authorization: `Bearer ${other.token}` },
+      });
+      const theirs = (await body<{ OrganizationId: string }>(res)).OrganizationId;
+      const ours = (await body<{ OrganizationId: string }>(await h.api("WhoAmI"))).OrganizationId;
+      expect(theirs).toBe("aaaaaaaa-0000-4000-8000-00000000000a");
+      expect(ours).toBe(seedIds.organization);
+    } finally {
+      await other.close();
+    }
+    await expect(startEmulator({ organizationId: "contoso" })).rejects.toThrow(
+      "organizationId must be a GUID, not 'contoso'",
+    );
   });
 });

@@ -31,7 +31,7 @@ describe("query options", () => {
           msdyn_timeoutminutes: (i + 1) * 10,
           msdyn_maxretryattempts: i % 2,
           msdyn_logictype: 192350001,
-          "msdyn_providerdefinition@odata.bind": `/msdyn_iomproviderdefinitions(${FINOPS})`,
+          "msdyn_ProviderDefinition@odata.bind": `/msdyn_iomproviderdefinitions(${FINOPS})`,
           ...(i === 2 ? { msdyn_description: "has one" } : {}),
         },
       });
@@ -102,7 +102,7 @@ describe("query options", () => {
     const byValue = await list(`msdyn_warehouses?$select=msdyn_name&$filter=_msdyn_company_value eq ${demf}`);
     expect(byValue.value.map((r) => r.msdyn_name)).toEqual(["Zentrallager"]);
     const byPath = await list(
-      "msdyn_warehouses?$select=msdyn_name&$filter=msdyn_company/cdm_companycode eq 'DEMF'",
+      "msdyn_warehouses?$select=msdyn_name&$filter=msdyn_Company/cdm_companycode eq 'DEMF'",
     );
     expect(byPath.value.map((r) => r.msdyn_name)).toEqual(["Zentrallager"]);
     const notNull = await list(
@@ -147,9 +147,9 @@ describe("query options", () => {
 
   it("expands a lookup and a collection, with nested options", async () => {
     const one = await list(
-      `${base}&$filter=msdyn_logicalname eq 'test_0'&$expand=msdyn_providerdefinition($select=msdyn_name,msdyn_logicalname)`,
+      `${base}&$filter=msdyn_logicalname eq 'test_0'&$expand=msdyn_ProviderDefinition($select=msdyn_name,msdyn_logicalname)`,
     );
-    expect(one.value[0]?.msdyn_providerdefinition).toMatchObject({
+    expect(one.value[0]?.msdyn_ProviderDefinition).toMatchObject({
       msdyn_name: "Microsoft Finance and Operations apps",
       msdyn_iomproviderdefinitionid: FINOPS,
     });
@@ -202,7 +202,7 @@ describe("query options", () => {
       "msdyn_iomproviderdefinition",
     );
     expect(row["_msdyn_providerdefinition_value@Microsoft.Dynamics.CRM.associatednavigationproperty"]).toBe(
-      "msdyn_providerdefinition",
+      "msdyn_ProviderDefinition",
     );
     const defs = await list("msdyn_iomproviderdefinitions?$select=msdyn_isactive,statecode&$top=1", {
       headers: { Prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"' },

@@ -85,14 +85,14 @@ describe("create", () => {
       method: "POST",
       json: {
         msdyn_name: "R2",
-        "msdyn_policy@odata.bind": "/msdyn_iompolicies(00000000-0000-0000-0000-000000000001)",
+        "msdyn_Policy@odata.bind": "/msdyn_iompolicies(00000000-0000-0000-0000-000000000001)",
       },
     });
     expect(missing.status).toBe(404);
     expect((await body<Err>(missing)).error.code).toBe("0x80040217");
     const clear = await h.api(`msdyn_iomrules(${rule.msdyn_iomruleid as string})`, {
       method: "PATCH",
-      json: { "msdyn_policy@odata.bind": null },
+      json: { "msdyn_Policy@odata.bind": null },
     });
     expect(clear.status).toBe(204);
     expect(
@@ -285,7 +285,7 @@ describe("delete", () => {
     expect((await h.api(`msdyn_iompolicies(${id})`)).status).toBe(404);
   });
 
-  it("deletes children whose required lookup points at the row, and clears optional lookups", async () => {
+  it("deletes the rows of Cascade relationships with the row, and clears RemoveLink lookups", async () => {
     const definition = seedIds.providerDefinition("msdyn_FinanceAndOperationsProvider");
     const before = await count("msdyn_iomproviderdefinitionlogicdefinitions");
     expect((await h.api(`msdyn_iomproviderdefinitions(${definition})`, { method: "DELETE" })).status).toBe(
@@ -295,7 +295,7 @@ describe("delete", () => {
     const usrt = seedIds.company("USRT");
     const acct = await h.api("accounts", {
       method: "POST",
-      json: { name: "X", "msdyn_company@odata.bind": `/cdm_companies(${usrt})` },
+      json: { name: "X", "msdyn_Company@odata.bind": `/cdm_companies(${usrt})` },
     });
     const accountId = idFrom(acct);
     expect((await h.api(`cdm_companies(${usrt})`, { method: "DELETE" })).status).toBe(204);
@@ -343,7 +343,7 @@ describe("invalid writes change nothing", () => {
       400,
       "0x80048d19",
     );
-    expect(message).toContain("msdyn_policy@odata.bind");
+    expect(message).toContain("msdyn_Policy@odata.bind");
   });
 
   it("refuses wrong types, values out of range and strings that are too long", async () => {

@@ -1,11 +1,13 @@
-// Keeps the table registry honest: every table file is registered under its logical name, and
-// every definition is internally consistent.
+// Keeps the table registry honest: every table file is registered under its logical name, every
+// definition is internally consistent, and custom lookups carry real-cased schema names.
 import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
+import { Schema } from "../../../src/emulator/schema.js";
 import * as inferred from "../../../src/iom/inferred.js";
+import { schemaNameOf } from "../../../src/iom/tables/attributes.js";
 import { tables } from "../../../src/iom/tables/index.js";
 
 const dir = path.resolve(__dirname, "../../../src/iom/tables");
@@ -60,6 +62,38 @@ describe("table registry", () => {
     ]) {
       const values = inferred.options(set).map((c) => c.value);
       expect(new Set(values).size).toBe(values.length);
+    }
+  });
+
+  it.each([
+    ["msdyn_providerdefinition", "Provider Definition", "msdyn_ProviderDefinition"],
+    [
+      "msdyn_providerdefinitionconnectionref",
+      "Provider Definition Connection Reference",
+      "msdyn_ProviderDefinitionConnectionRef",
+    ],
+    ["msdyn_defaultshippingwarehouse", "Default Shipping Warehouse", "msdyn_DefaultShippingWarehouse"],
+    ["msdyn_policy", "The Policy", "msdyn_Policy"],
+    ["msdyn_colour", "Unrelated", "msdyn_colour"],
+    ["transactioncurrencyid", "Currency", undefined],
+  ])("derives the schema name of %s (%s) as %s", (logicalName, displayName, expected) => {
+    expect(schemaNameOf(logicalName, displayName)).toBe(expected);
+  });
+
+  it("gives every custom lookup a real-cased schema name, and each table distinct navigation names", () => {
+    for (const table of tables)
+      for (const attribute of table.attributes) {
+        if (attribute.schemaName !== undefined)
+          expect(attribute.schemaName.toLowerCase()).toBe(attribute.logicalName);
+        if (attribute.type === "Lookup" && attribute.logicalName.startsWith("msdyn_"))
+          expect(attribute.schemaName, `${table.logicalName}.${attribute.logicalName}`).toMatch(
+            /^msdyn_[A-Z]/,
+          );
+      }
+    // Names differing in case only would make the emulator's case hint ambiguous.
+    for (const model of new Schema(tables).tables) {
+      const names = [...model.navigations.keys()].map((n) => n.toLowerCase());
+      expect(new Set(names).size, model.logicalName).toBe(names.length);
     }
   });
 });
