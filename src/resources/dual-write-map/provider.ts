@@ -1,0 +1,188 @@
+// The dual-write map kind, provider side. A table map comes with the environment: the resource
+// never creates or deletes one. It takes over the settings IOM needs (the Dataverse filter, maybe
+// the F&O filter, some field mappings), remembers what they were, and gives them back on destroy.
+// Dual-write only accepts a mapping while the map is stopped, so every save stops the map and
+// then puts it back in the state it was in; a save that changes nothing is never made.
+import { DataverseError, DualWriteManagementClient, type MapStatus } from "../../dataverse/index.js";
+import { mapAction, mapState } from "../../iom/inferred.js";
+import type { KindImplementation, Outputs } from "../runtime/kind.js";
+import { PartialApplyError } from "../runtime/kind.js";
+import type { Session } from "../runtime/session.js";
+import { DualWriteMapError } from "./errors.js";
+import type { DualWriteMapInputs } from "./index.js";
+import {
+  applySettings,
+  canonicalSettings,
+  carryFound,
+  readSettings,
+  restoreSettings,
+  snapshot,
+  type EditedDocument,
+  type FoundSettings,
+} from "./mapping.js";
+
+export interface DualWriteMapOutputs extends Outputs<DualWriteMapInputs> {
+  /** The managed settings as they were before this stack first changed them; destroy restores them. */
+  found: FoundSettings;
+}
+
+const EDITABLE: ReadonlySet<number> = new Set([mapState.stopped.value, mapState.notRunning.value]);
+const STATE_NAMES = new Map<number, string>(Object.values(mapState).map((s) => [s.value, s.label]));
+
+function stateName(state: number): string {
+  return STATE_NAMES.get(state) ?? `state ${state}`;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof DataverseError && error.code === "not-found";
+}
+
+/** The map named `name` (compared without regard to case), or an error naming the maps there are. */
+async function findMap(dw: DualWriteManagementClient, name: string): Promise<MapStatus> {
+  const maps = await dw.maps();
+  const wanted = name.trim().toLowerCase();
+  const hits = maps.filter((m) => m.name.trim().toLowerCase() === wanted);
+  if (hits.length > 1)
+    throw new DualWriteMapError(
+      "ambiguous-map",
+      `${hits.length} dual-write table maps are named '${name}' (ids ${hits.map((m) => m.id).join(", ")}); remove or rename the extra ones in Finance and Operations`,
+    );
+  const [hit] = hits;
+  if (hit) return hit;
+  const names = maps.map((m) => `'${m.name}'`).sort();
+  throw new DualWriteMapError(
+    "map-not-found",
+    `no dual-write table map is named '${name}'; ${names.length > 0 ? `the environment has ${names.join(", ")}` : "the environment has none"}. Set 'map' to one of them, or install the solution that brings the map`,
+  );
+}
+
+/** Puts a map that was `before` back in that state after it was stopped for an edit. */
+async function restoreRunState(dw: DualWriteManagementClient, id: string, before: number): Promise<void> {
+  if (before === mapState.running.value) await dw.run(mapAction.start, [id]);
+  else if (before === mapState.paused.value) {
+    // A stopped map cannot be paused: start it, then pause it.
+    await dw.run(mapAction.start, [id]);
+    await dw.run(mapAction.pause, [id]);
+  }
+}
+
+/**
+ * Saves an edited mapping the way dual-write requires: stop the map unless it is stopped already,
+ * save, then put it back in its earlier state. The state is put back even when the save fails,
+ * and then the save's failure is reported. Nothing at all is done when nothing changed.
+ */
+async function saveWhileStopped(
+  dw: DualWriteManagementClient,
+  id: string,
+  mapName: string,
+  edited: EditedDocument,
+): Promise<void> {
+  if (!edited.changed) return;
+  const before = (await dw.map(id)).state;
+  if (!EDITABLE.has(before) && before !== mapState.running.value && before !== mapState.paused.value)
+    throw new DualWriteMapError(
+      "map-busy",
+      `the table map '${mapName}' is ${stateName(before)}; it is not stopped in the middle of that. Wait until it is Running, Paused or Stopped, then apply again`,
+    );
+  if (!EDITABLE.has(before)) await dw.run(mapAction.stop, [id]);
+  let saveError: unknown;
+  try {
+    await dw.saveFieldMappings(id, edited.document);
+  } catch (error) {
+    saveError = error;
+  }
+  try {
+    await restoreRunState(dw, id, before);
+  } catch (error) {
+    const cause = error instanceof Error ? error.message : String(error);
+    const saved = saveError === undefined;
+    throw new DualWriteMapError(
+      "run-state-not-restored",
+      `the table map '${mapName}' was stopped to be edited and could not be put back to ${stateName(before)}: ${cause}` +
+        (saved
+          ? "; its new mapping was saved. "
+          : `; saving its mapping had failed as well, so the mapping is unchanged (${saveError instanceof Error ? saveError.message : String(saveError)}). `) +
+        `Put it back to ${stateName(before)} in Finance and Operations (Data management > Dual-write)`,
+      saved,
+    );
+  }
+  if (saveError !== undefined) throw saveError;
+}
+
+/** Saves, turning "saved but not restarted" into a partial apply so the engine keeps `outs`. */
+async function apply(
+  dw: DualWriteManagementClient,
+  id: string,
+  outs: DualWriteMapOutputs,
+  edited: EditedDocument,
+): Promise<void> {
+  try {
+    await saveWhileStopped(dw, id, outs.map, edited);
+  } catch (error) {
+    if (error instanceof DualWriteMapError && error.saved)
+      throw new PartialApplyError(error.message, id, { ...outs });
+    throw error;
+  }
+}
+
+function outputs(inputs: DualWriteMapInputs, s: Session, found: FoundSettings): DualWriteMapOutputs {
+  return { ...inputs, organizationId: s.organizationId, adopted: true, found };
+}
+
+export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOutputs> = {
+  label: "dual-write map",
+  schema: "dual-write-map",
+  programInputs: [],
+  // Another map is another resource: the old one gets its settings back, the new one is taken over.
+  replaceOn: ["map"],
+
+  canonical: canonicalSettings,
+
+  async create(inputs, s) {
+    const dw = new DualWriteManagementClient(s.client);
+    const { id } = await findMap(dw, inputs.map);
+    const document = await dw.fieldMappings(id);
+    // Recorded before anything changes, so that destroy gives back what the map had.
+    const outs = outputs(inputs, s, snapshot(document, inputs));
+    await apply(dw, id, outs, applySettings(document, inputs));
+    return { id, outs };
+  },
+
+  async read(id, outs, s) {
+    const dw = new DualWriteManagementClient(s.client);
+    let document: Record<string, unknown>;
+    try {
+      document = await dw.fieldMappings(id);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    const current = readSettings(document, outs);
+    const { financeAndOperationsFilter: _f, fieldMappings: _m, ...rest } = outs;
+    return { ...rest, ...current };
+  },
+
+  async update(id, olds, news, s) {
+    const dw = new DualWriteManagementClient(s.client);
+    const document = await dw.fieldMappings(id);
+    // State written before `found` existed, or lost: what is there now is the best record left.
+    const { found, released } = carryFound(olds.found ?? snapshot(document, olds), document, news);
+    const outs = outputs(news, s, found);
+    await apply(dw, id, outs, applySettings(document, news, released));
+    return outs;
+  },
+
+  async delete(id, outs, s) {
+    const dw = new DualWriteManagementClient(s.client);
+    let document: Record<string, unknown>;
+    try {
+      document = await dw.fieldMappings(id);
+    } catch (error) {
+      if (isNotFound(error)) return; // the map went with its solution: nothing to give back
+      throw error;
+    }
+    // Without a record of what was there, restoring would guess: the map is released as it is.
+    if (!outs.found) return;
+    await saveWhileStopped(dw, id, outs.map, restoreSettings(document, outs.found));
+  },
+};

@@ -1,0 +1,411 @@
+// The dual-write map kind against the emulator: it takes over an out-of-box map by name, stops it
+// only when something changes, saves, and puts it back in the state it was in; it reads back
+// exactly what it applied, sees hand edits, and gives back on destroy what it found.
+//
+// The emulator refuses to save the mapping of a map that is not stopped (first test), so a save
+// that succeeded on a map that was Running proves it was stopped first; the recorded requests to
+// the management endpoint show the order of every step.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+import { DualWriteManagementClient } from "../../../src/dataverse/dual-write.js";
+import type { DataverseClient } from "../../../src/dataverse/client.js";
+import { SALES_ORDER_HEADERS_MAP, SALES_ORDER_LINES_MAP, seedIds } from "../../../src/emulator/seed.js";
+import type { DualWriteMap } from "../../../src/generated/dual-write-map.js";
+import { dualWrite, mapAction } from "../../../src/iom/inferred.js";
+import { DualWriteMapError } from "../../../src/resources/dual-write-map/errors.js";
+import { dualWriteMap, type DualWriteMapOutputs } from "../../../src/resources/dual-write-map/provider.js";
+import { changedKeys, PartialApplyError } from "../../../src/resources/runtime/kind.js";
+import type { Session } from "../../../src/resources/runtime/session.js";
+import { useEmulator } from "../dataverse/harness.js";
+
+const h = useEmulator();
+const HEADERS = seedIds.map(SALES_ORDER_HEADERS_MAP);
+const LINES = seedIds.map(SALES_ORDER_LINES_MAP);
+
+type Json = Record<string, unknown>;
+
+/** The article's two maps, as the real example stack configures them. */
+const stack = parse(readFileSync(path.resolve(__dirname, "../../../stacks/local.iom.yaml"), "utf8")) as {
+  dualWriteMaps: DualWriteMap[];
+};
+const headersInputs = stack.dualWriteMaps.find((m) => m.map === SALES_ORDER_HEADERS_MAP) as DualWriteMap;
+const linesInputs = stack.dualWriteMaps.find((m) => m.map === SALES_ORDER_LINES_MAP) as DualWriteMap;
+const ARTICLE_FILTER =
+  "msdyn_ordertype eq 192350000 and _msdyn_company_value ne null and msdyn_isreadytosync eq true and statuscode ne 100003";
+
+interface Call {
+  method: string;
+  /** Relative to the management endpoint; ids shown as <id>. */
+  path: string;
+  action?: number;
+}
+
+interface Rig {
+  session: Session;
+  /** Requests the resource made to the management endpoint, in order. */
+  calls: Call[];
+  /** The request ids the endpoint answered the resource's run actions with (POST Start). */
+  runs: string[];
+  /** A client of our own for setting up and inspecting, not recorded. */
+  dw: DualWriteManagementClient;
+}
+
+/**
+ * A session whose client records its management requests. `failOn` makes one request fail as a
+ * dropped connection (a POST is never retried blindly, so the failure reaches the resource).
+ */
+async function rig(failOn?: (call: Call) => boolean): Promise<Rig> {
+  const calls: Call[] = [];
+  const runs: string[] = [];
+  const recording: typeof fetch = async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const at = url.indexOf(dualWrite.managementPath);
+    if (at >= 0) {
+      const body =
+        typeof init?.body === "string" ? (JSON.parse(init.body) as { action?: number }) : undefined;
+      const call: Call = {
+        method: init?.method ?? "GET",
+        path: url
+          .slice(at + dualWrite.managementPath.length)
+          .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "<id>"),
+        ...(body?.action !== undefined ? { action: body.action } : {}),
+      };
+      calls.push(call);
+      if (failOn?.(call)) throw new TypeError("fetch failed: connection reset (test)");
+    }
+    const response = await fetch(input, init);
+    if (at >= 0 && init?.method === "POST" && response.ok)
+      runs.push(((await response.clone().json()) as { requestId: string }).requestId);
+    return response;
+  };
+  const client: DataverseClient = h.client({}, { fetch: recording }).dv;
+  const who = await client.whoAmI();
+  return {
+    session: { client, organizationId: who.OrganizationId.toLowerCase(), deleteAdopted: false },
+    calls,
+    runs,
+    dw: new DualWriteManagementClient(h.client().dv),
+  };
+}
+
+async function stateOf(dw: DualWriteManagementClient, id: string): Promise<string> {
+  return (await dw.map(id)).stateName;
+}
+
+/** A GET on the management endpoint, straight to the emulator. */
+async function management<T>(route: string): Promise<T> {
+  const res = await fetch(`${h.emulator().url}${dualWrite.managementPath}${route}`, {
+    headers: { Authorization: `Bearer ${h.emulator().token}` },
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+}
+
+/** The emulator's row version of the map: it changes with every write. */
+async function versionOf(id: string): Promise<number> {
+  return (await management<{ version: number }>(`Entities/${id}`)).version;
+}
+
+function legOf(mapping: Json): Json {
+  const tasks = mapping.entityMappingTasks as Array<{ legs: Json[] }>;
+  return tasks[0]?.legs[0] as Json;
+}
+
+function fieldOf(mapping: Json, name: string): Json | undefined {
+  return (legOf(mapping).fieldMappings as Json[]).find((f) => f.destinationField === name);
+}
+
+/** Edits a map the way a person does in F&O: stop, save, start. */
+async function handEdit(
+  dw: DualWriteManagementClient,
+  id: string,
+  edit: (mapping: Json) => void,
+): Promise<void> {
+  const mapping = await dw.fieldMappings(id);
+  edit(mapping);
+  await dw.run(mapAction.stop, [id]);
+  await dw.saveFieldMappings(id, mapping);
+  await dw.run(mapAction.start, [id]);
+}
+
+const stopEditStart: Call[] = [
+  { method: "GET", path: "Entities/<id>" },
+  { method: "POST", path: "Start", action: mapAction.stop },
+  { method: "PUT", path: "<id>/FieldMappings" },
+  { method: "POST", path: "Start", action: mapAction.start },
+];
+
+describe("dual-write map: create", () => {
+  it("the emulator refuses to save a running map's mapping (what makes a successful save a proof)", async () => {
+    const { dw } = await rig();
+    await expect(dw.saveFieldMappings(HEADERS, await dw.fieldMappings(HEADERS))).rejects.toMatchObject({
+      status: 409,
+    });
+  });
+
+  it("takes over a running map: records what it found, stops it, saves, and starts it again", async () => {
+    const { session, calls, runs, dw } = await rig();
+    const original = await dw.fieldMappings(HEADERS);
+
+    const { id, outs } = await dualWriteMap.create(headersInputs, session);
+
+    expect(id).toBe(HEADERS);
+    expect(calls).toEqual([
+      { method: "GET", path: "Entities" },
+      { method: "GET", path: "<id>/FieldMappings" },
+      ...stopEditStart,
+    ]);
+    expect(await stateOf(dw, HEADERS)).toBe("Running");
+    // The endpoint's own records of the two run actions: stopped, then running again.
+    const records = await Promise.all(runs.map((r) => management<Json>(`Status/${r}`)));
+    expect(records).toMatchObject([
+      { action: mapAction.stop, status: "Succeeded", results: [{ id: HEADERS, stateName: "Stopped" }] },
+      { action: mapAction.start, status: "Succeeded", results: [{ id: HEADERS, stateName: "Running" }] },
+    ]);
+
+    const mapping = await dw.fieldMappings(HEADERS);
+    expect(legOf(mapping).reversedSourceFilter).toBe(ARTICLE_FILTER);
+    expect(fieldOf(mapping, "msdyn_isreadytosync")).toEqual({
+      ...fieldOf(original, "msdyn_isreadytosync"),
+      syncDirection: 1,
+      valueTransforms: [{ transformType: "Default", defaultValue: "true" }],
+    });
+    // Every other field mapping is as it was.
+    const others = (m: Json) =>
+      (legOf(m).fieldMappings as Json[]).filter((f) => f.destinationField !== "msdyn_isreadytosync");
+    expect(others(mapping)).toEqual(others(original));
+
+    expect(outs).toEqual({
+      ...headersInputs,
+      organizationId: session.organizationId,
+      adopted: true,
+      found: {
+        dataverseFilter: legOf(original).reversedSourceFilter,
+        fieldMappings: [
+          {
+            dataverseField: "msdyn_isreadytosync",
+            mapping: JSON.stringify(fieldOf(original, "msdyn_isreadytosync")),
+          },
+        ],
+      },
+    });
+  });
+
+  it("puts a paused map back to Paused", async () => {
+    const { session, calls, dw } = await rig();
+    await dw.run(mapAction.pause, [LINES]);
+
+    await dualWriteMap.create(linesInputs, session);
+
+    expect(calls.slice(2)).toEqual([
+      ...stopEditStart,
+      { method: "POST", path: "Start", action: mapAction.pause },
+    ]);
+    expect(await stateOf(dw, LINES)).toBe("Paused");
+    expect(legOf(await dw.fieldMappings(LINES)).reversedSourceFilter).toBe(
+      "_msdyn_company_value ne null and _msdyn_shippingsite_value ne null and _msdyn_shippingwarehouse_value ne null and msdyn_isreadytosync eq true and msdyn_statuscode ne 192350001",
+    );
+  });
+
+  it("leaves a stopped map stopped, without a stop or a start", async () => {
+    const { session, calls, dw } = await rig();
+    await dw.run(mapAction.stop, [HEADERS]);
+
+    await dualWriteMap.create(headersInputs, session);
+
+    expect(calls.slice(2)).toEqual([
+      { method: "GET", path: "Entities/<id>" },
+      { method: "PUT", path: "<id>/FieldMappings" },
+    ]);
+    expect(await stateOf(dw, HEADERS)).toBe("Stopped");
+  });
+
+  it("finds the map whatever the case of its name, and names the maps there are when it is missing", async () => {
+    const { session } = await rig();
+    const { id } = await dualWriteMap.create(
+      { ...headersInputs, map: SALES_ORDER_HEADERS_MAP.toUpperCase() },
+      session,
+    );
+    expect(id).toBe(HEADERS);
+
+    const missing = dualWriteMap.create({ ...headersInputs, map: "CDS sales order headers V2" }, session);
+    await expect(missing).rejects.toBeInstanceOf(DualWriteMapError);
+    await expect(missing).rejects.toMatchObject({ code: "map-not-found" });
+    await expect(missing).rejects.toThrow(
+      `no dual-write table map is named 'CDS sales order headers V2'; the environment has '${SALES_ORDER_HEADERS_MAP}', '${SALES_ORDER_LINES_MAP}'`,
+    );
+  });
+
+  it("puts the map back to Running when the save fails after the stop, then reports the failure", async () => {
+    const { session, calls, dw } = await rig();
+    const original = await dw.fieldMappings(HEADERS);
+    await h.faults([{ status: 400, method: "PUT", path: "FieldMappings", count: 1 }]);
+
+    await expect(dualWriteMap.create(headersInputs, session)).rejects.toMatchObject({ code: "bad-request" });
+
+    expect(calls.slice(2)).toEqual(stopEditStart);
+    expect(await stateOf(dw, HEADERS)).toBe("Running");
+    expect(await dw.fieldMappings(HEADERS)).toEqual(original);
+  });
+
+  it("keeps the resource when the map was saved but could not be started again, and says so", async () => {
+    const { session, dw } = await rig((call) => call.action === mapAction.start);
+
+    const error = await dualWriteMap.create(headersInputs, session).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PartialApplyError);
+    const partial = error as PartialApplyError;
+    expect(partial.id).toBe(HEADERS);
+    expect(partial.properties).toMatchObject({
+      map: SALES_ORDER_HEADERS_MAP,
+      found: { fieldMappings: [{}] },
+    });
+    expect(partial.message).toContain(
+      `the table map '${SALES_ORDER_HEADERS_MAP}' was stopped to be edited and could not be put back to Running`,
+    );
+    expect(partial.message).toContain("its new mapping was saved");
+    expect(await stateOf(dw, HEADERS)).toBe("Stopped");
+    expect(legOf(await dw.fieldMappings(HEADERS)).reversedSourceFilter).toBe(ARTICLE_FILTER);
+  });
+
+  it("when the save and the restart both fail, says the map is stopped and unchanged, and keeps nothing", async () => {
+    const { session, dw } = await rig((call) => call.action === mapAction.start);
+    const original = await dw.fieldMappings(HEADERS);
+    await h.faults([{ status: 400, method: "PUT", path: "FieldMappings", count: 1 }]);
+
+    const error = await dualWriteMap.create(headersInputs, session).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DualWriteMapError);
+    expect(error).not.toBeInstanceOf(PartialApplyError);
+    expect(error).toMatchObject({ code: "run-state-not-restored", saved: false });
+    expect((error as Error).message).toContain(
+      "saving its mapping had failed as well, so the mapping is unchanged",
+    );
+    expect(await stateOf(dw, HEADERS)).toBe("Stopped");
+    expect(await dw.fieldMappings(HEADERS)).toEqual(original);
+  });
+});
+
+describe("dual-write map: read, update, delete", () => {
+  async function created(): Promise<Rig & { id: string; outs: DualWriteMapOutputs; original: Json }> {
+    const r = await rig();
+    const original = await r.dw.fieldMappings(HEADERS);
+    const { id, outs } = await dualWriteMap.create(headersInputs, r.session);
+    r.calls.length = 0;
+    return { ...r, id, outs, original };
+  }
+
+  it("reads back exactly the inputs after create: no change to preview", async () => {
+    const { session, id, outs } = await created();
+    const current = await dualWriteMap.read(id, outs, session);
+    expect(current).toEqual(outs);
+    expect(current?.dataverseFilter).toBe(headersInputs.dataverseFilter);
+    expect(
+      changedKeys(
+        dualWriteMap.canonical(current as DualWriteMapOutputs),
+        dualWriteMap.canonical(headersInputs),
+      ),
+    ).toEqual([]);
+  });
+
+  it("an update that changes nothing does not stop the map", async () => {
+    const { session, calls, dw, id, outs } = await created();
+    const version = await versionOf(HEADERS);
+    // The same settings written differently: one line instead of folded, true as text.
+    const same: DualWriteMap = {
+      ...headersInputs,
+      dataverseFilter: ARTICLE_FILTER,
+      fieldMappings: [{ ...headersInputs.fieldMappings![0]!, defaultValue: "true" }],
+    };
+
+    const after = await dualWriteMap.update(id, outs, same, session);
+
+    expect(calls).toEqual([{ method: "GET", path: "<id>/FieldMappings" }]);
+    expect(await versionOf(HEADERS)).toBe(version);
+    expect(await stateOf(dw, HEADERS)).toBe("Running");
+    expect(after.found).toEqual(outs.found);
+  });
+
+  it("sees a hand edit of the filter, shows only that property, and puts the configured one back", async () => {
+    const { session, calls, dw, id, outs } = await created();
+    await handEdit(dw, id, (m) => {
+      legOf(m).reversedSourceFilter = "msdyn_ordertype eq 192350000";
+    });
+
+    const current = (await dualWriteMap.read(id, outs, session)) as DualWriteMapOutputs;
+    expect(current).toEqual({ ...outs, dataverseFilter: "msdyn_ordertype eq 192350000" });
+    expect(changedKeys(dualWriteMap.canonical(current), dualWriteMap.canonical(headersInputs))).toEqual([
+      "dataverseFilter",
+    ]);
+
+    calls.length = 0;
+    const after = await dualWriteMap.update(id, current, headersInputs, session);
+    expect(calls).toEqual([{ method: "GET", path: "<id>/FieldMappings" }, ...stopEditStart]);
+    expect(legOf(await dw.fieldMappings(id)).reversedSourceFilter).toBe(ARTICLE_FILTER);
+    // What destroy gives back is still what was there before the stack, not the hand edit.
+    expect(after.found).toEqual(outs.found);
+  });
+
+  it("does not show fields it does not manage as drift", async () => {
+    const { session, dw, id, outs } = await created();
+    await handEdit(dw, id, (m) => {
+      (fieldOf(m, "msdyn_salesordernumber") as Json).syncDirection = 1;
+    });
+    expect(await dualWriteMap.read(id, outs, session)).toEqual(outs);
+  });
+
+  it("destroy gives back exactly what it found, through stop, save and start", async () => {
+    const { session, calls, dw, id, outs, original } = await created();
+    // Also manage a field the map did not have: destroy must remove it again.
+    const more: DualWriteMap = {
+      ...headersInputs,
+      financeAndOperationsFilter: "(SALESORDERSTATUS != 4)",
+      fieldMappings: [
+        ...(headersInputs.fieldMappings ?? []),
+        {
+          dataverseField: "description",
+          financeAndOperationsField: "CUSTOMERSREFERENCE",
+          direction: "bidirectional",
+        },
+      ],
+    };
+    const after = await dualWriteMap.update(id, outs, more, session);
+    expect(after.found.fieldMappings.map((f) => f.dataverseField)).toEqual([
+      "msdyn_isreadytosync",
+      "description",
+    ]);
+    expect(fieldOf(await dw.fieldMappings(id), "description")).toBeDefined();
+
+    calls.length = 0;
+    await dualWriteMap.delete(id, after, session);
+
+    expect(calls).toEqual([{ method: "GET", path: "<id>/FieldMappings" }, ...stopEditStart]);
+    expect(await dw.fieldMappings(id)).toEqual(original);
+    expect(await stateOf(dw, id)).toBe("Running");
+  });
+
+  it("a field dropped from the configuration gets its original mapping back at once", async () => {
+    const { session, dw, id, outs, original } = await created();
+    const after = await dualWriteMap.update(
+      id,
+      outs,
+      { ...headersInputs, fieldMappings: undefined },
+      session,
+    );
+    expect(after.found.fieldMappings).toEqual([]);
+    expect(fieldOf(await dw.fieldMappings(id), "msdyn_isreadytosync")).toEqual(
+      fieldOf(original, "msdyn_isreadytosync"),
+    );
+  });
+
+  it("read and delete treat a map that is gone as gone", async () => {
+    const { session, id, outs } = await created();
+    const { dv } = h.client();
+    await dv.delete(dualWrite.entitySetName, id);
+    expect(await dualWriteMap.read(id, outs, session)).toBeUndefined();
+    await expect(dualWriteMap.delete(id, outs, session)).resolves.toBeUndefined();
+  });
+});
