@@ -72,7 +72,10 @@ export function decodeRuleDefinition(text: unknown): StoredRule {
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new RuleDefinitionFormatError("", "the rule definition is not JSON, so iom-gitops did not write it");
+    throw new RuleDefinitionFormatError(
+      "",
+      "the rule definition is not JSON, so iom-gitops did not write it",
+    );
   }
   const root = asObject(doc, "");
   if (root.format !== RULE_DEFINITION_FORMAT)

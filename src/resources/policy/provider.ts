@@ -1,0 +1,252 @@
+// The policy kind inside the provider plugin: one msdyn_iompolicy row and one msdyn_iomrule row per
+// rule, published or not, following IOM's versioning: a published policy and its rules cannot
+// change, so a change unpublishes, writes, and publishes again; unpublishing leaves an archived
+// copy, which is history and never ours (every lookup skips archived rows).
+//
+// Natural key (adoption): the policy's name among current versions. Found with this stack's
+// derived id, it is an interrupted create of ours and is finished; found with another id, it is
+// adopted and brought to the desired state.
+import { ENTITY_TABLES } from "../../config/checks/policies.js";
+import { NotFoundError, type BatchOperation, type DataverseRecord } from "../../dataverse/index.js";
+import {
+  RuleDefinitionFormatError,
+  decodeRuleDefinition,
+  encodeRuleDefinition,
+} from "../../iom/formats/rule-definition.js";
+import type { Policy, PolicyRule } from "../../generated/policy.js";
+import { columns } from "../../iom/inferred.js";
+import type { TableDefinition } from "../../iom/tables/types.js";
+import { derivedId } from "../common/ids.js";
+import { rowId } from "../common/records.js";
+import { PartialApplyError, type KindImplementation, type Outputs } from "../runtime/kind.js";
+import {
+  applyChangeSet,
+  createOperation,
+  deleteOperation,
+  findCurrentPolicy,
+  isPublished,
+  listRules,
+  policyBinding,
+  policyTables,
+  readPolicy,
+  setPublished,
+  updateOperation,
+  type PolicyTables,
+} from "./api.js";
+import { PolicyError } from "./errors.js";
+import type { PolicyInputs } from "./index.js";
+import { sessionMetadata, type RuleMetadata } from "./metadata.js";
+import {
+  canonicalPolicy,
+  changedColumns,
+  inYamlOrder,
+  planRules,
+  policyColumns,
+  policyHeader,
+  ruleColumns,
+  ruleKey,
+  type DesiredRule,
+} from "./rows.js";
+import { storeRule, yamlRule } from "./rules.js";
+
+type PolicyOutputs = Outputs<PolicyInputs>;
+
+/** The YAML of a policy, without the program's inputs and the recorded outputs. */
+function yamlOf(inputs: PolicyInputs): Policy {
+  const { recordId: _recordId, organizationId: _org, adopted: _adopted, ...policy } = inputs as PolicyOutputs;
+  return policy;
+}
+
+/** The table the policy's columns belong to; undefined for entities whose tables are unpublished. */
+async function entityTable(md: RuleMetadata, entity: Policy["entity"]): Promise<TableDefinition | undefined> {
+  const name = ENTITY_TABLES[entity];
+  if (!name) return undefined;
+  const table = await md.table(name);
+  if (table) return table;
+  throw new PolicyError(
+    "unknown-table",
+    "entity",
+    `the environment has no table '${name}' for the associated entity '${entity}'`,
+    "check that the environment has Dynamics 365 Sales orders installed",
+  );
+}
+
+/** The rows the YAML asks for. Every name and label is resolved before anything is written. */
+interface Desired {
+  columns: DataverseRecord;
+  rules: DesiredRule[];
+  published: boolean;
+}
+
+async function desiredRows(t: PolicyTables, md: RuleMetadata, policy: Policy): Promise<Desired> {
+  const table = await entityTable(md, policy.entity);
+  const rules = await Promise.all(
+    policy.rules.map(async (rule, i) => {
+      const definition = encodeRuleDefinition(await storeRule(md, table, rule, `rules[${i}]`));
+      return {
+        name: rule.name,
+        columns: ruleColumns(rule.name, definition, policy.entity, t.values, t.ruleName),
+      };
+    }),
+  );
+  return { columns: policyColumns(policy, t.values, t.policyName), rules, published: policy.published };
+}
+
+/**
+ * Brings an existing policy to the desired rows. Unpublishes only when something must change (or
+ * the YAML unpublishes it); the policy's columns and its rule writes go in one change set, so a
+ * failure leaves the policy as it was; publishes last. Each step is safe to repeat, so a run that
+ * stops half-way converges on the next.
+ */
+async function converge(
+  t: PolicyTables,
+  id: string,
+  row: DataverseRecord,
+  desired: Desired,
+  recordId: string,
+): Promise<void> {
+  const policyChanges = changedColumns(row, desired.columns);
+  const plan = planRules(await listRules(t, id), desired.rules, t.ruleName);
+  const operations = [
+    ...(Object.keys(policyChanges).length > 0 ? [updateOperation(t.policySet, id, policyChanges)] : []),
+    ...(await Promise.all(plan.create.map((rule) => createRule(t, id, recordId, rule)))),
+    ...plan.update.map((u) => updateOperation(t.ruleSet, u.id, u.changes)),
+    ...plan.delete.map((ruleId) => deleteOperation(t.ruleSet, ruleId)),
+  ];
+  let published = isPublished(t, row);
+  if (published && (operations.length > 0 || !desired.published)) {
+    await setPublished(t, id, false);
+    published = false;
+  }
+  await applyChangeSet(t, operations);
+  if (desired.published && !published) await setPublished(t, id, true);
+}
+
+async function createRule(
+  t: PolicyTables,
+  policyId: string,
+  recordId: string,
+  rule: DesiredRule,
+): Promise<BatchOperation> {
+  // Derived from the stack's record id and the rule's name: a create whose answer was lost meets
+  // its own id on the retry instead of making a second rule.
+  return createOperation(t.ruleSet, t.ruleId, derivedId(recordId.toLowerCase(), ruleKey(rule.name)), {
+    ...rule.columns,
+    ...(await policyBinding(t, policyId)),
+  });
+}
+
+/** The policy's rules in the YAML's words; `hints` are the rules as last applied. */
+async function readRules(
+  t: PolicyTables,
+  md: RuleMetadata,
+  id: string,
+  entity: Policy["entity"],
+  hints: readonly PolicyRule[],
+): Promise<PolicyRule[]> {
+  const table = await entityTable(md, entity);
+  const byName = new Map(hints.map((rule) => [ruleKey(rule.name), rule]));
+  const rules = await Promise.all(
+    (await listRules(t, id)).map(async (rule) => {
+      const name = String(rule.columns[t.ruleName] ?? "");
+      const path = `rules['${name}']`;
+      let stored;
+      try {
+        stored = decodeRuleDefinition(rule.columns[columns.rule.ruleDefinition]);
+      } catch (error) {
+        if (!(error instanceof RuleDefinitionFormatError)) throw error;
+        throw new PolicyError(
+          "unreadable-rule",
+          path,
+          `the rule's definition cannot be read (${error.message})`,
+          "it was probably edited in IOM's designer; run `pulumi up` to write the YAML's rule again, or describe the rule in the YAML",
+        );
+      }
+      return yamlRule(md, table, name, stored, path, byName.get(ruleKey(name)));
+    }),
+  );
+  return inYamlOrder(rules, hints);
+}
+
+export const policy: KindImplementation<PolicyInputs> = {
+  label: "policy",
+  schema: "policy",
+  programInputs: ["recordId"],
+
+  canonical(inputs) {
+    return canonicalPolicy(yamlOf(inputs));
+  },
+
+  async create(inputs, s) {
+    const t = await policyTables(s);
+    const desired = await desiredRows(t, sessionMetadata(s), yamlOf(inputs));
+    const recordId = inputs.recordId.toLowerCase();
+    const found = await findCurrentPolicy(t, inputs.name);
+    if (found) {
+      const id = rowId(found, t.policyId);
+      await converge(t, id, found, desired, recordId);
+      return { id, outs: { ...inputs, organizationId: s.organizationId, adopted: id !== recordId } };
+    }
+    const outs = { ...inputs, organizationId: s.organizationId, adopted: false };
+    // The policy and its rules in one change set: an interrupted create leaves all or nothing.
+    const rules = await Promise.all(desired.rules.map((rule) => createRule(t, recordId, recordId, rule)));
+    await applyChangeSet(t, [
+      createOperation(t.policySet, t.policyId, recordId, {
+        ...desired.columns,
+        [columns.policy.publishStatus]: t.values.unpublished,
+      }),
+      ...rules,
+    ]);
+    if (desired.published) {
+      try {
+        await setPublished(t, recordId, true);
+      } catch (error) {
+        // The policy exists, unpublished: the engine keeps it, and the next `up` publishes it.
+        throw new PartialApplyError(
+          `the policy was created but not published: ${(error as Error).message}`,
+          recordId,
+          { ...outs, published: false },
+        );
+      }
+    }
+    return { id: recordId, outs };
+  },
+
+  async read(id, outs, s) {
+    const t = await policyTables(s);
+    const row = await readPolicy(t, id);
+    if (!row) return undefined;
+    const header = policyHeader(row, t.values, t.policyName, outs);
+    const rules = await readRules(t, sessionMetadata(s), id, header.entity, outs.rules);
+    return {
+      ...header,
+      rules: rules as Policy["rules"],
+      recordId: outs.recordId,
+      organizationId: outs.organizationId,
+      adopted: outs.adopted,
+    };
+  },
+
+  async update(id, olds, news, s) {
+    const t = await policyTables(s);
+    const desired = await desiredRows(t, sessionMetadata(s), yamlOf(news));
+    const row = await readPolicy(t, id);
+    if (!row)
+      throw new NotFoundError(`the policy ${id} no longer exists`, {
+        hint: "It was deleted outside iom-gitops: run `pulumi refresh`, then `pulumi up` creates it again.",
+      });
+    await converge(t, id, row, desired, news.recordId);
+    return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };
+  },
+
+  async delete(id, outs, s) {
+    // An adopted policy was someone else's before this stack: it is released, not deleted.
+    if (outs.adopted && !s.deleteAdopted) return;
+    const t = await policyTables(s);
+    const row = await readPolicy(t, id);
+    if (!row) return;
+    // IOM refuses to delete a published policy; its rules go with it (parental cascade).
+    if (isPublished(t, row)) await setPublished(t, id, false);
+    await s.client.delete(t.policySet, id, { ignoreMissing: true });
+  },
+};
