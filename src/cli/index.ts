@@ -11,6 +11,7 @@ export interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import("./commands/demo.js")).command,
+  doctor: async () => (await import("./commands/doctor.js")).command,
   emulator: async () => (await import("./commands/emulator.js")).command,
   engine: async () => (await import("./commands/engine.js")).command,
   validate: async () => (await import("./commands/validate.js")).command,

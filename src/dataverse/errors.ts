@@ -28,7 +28,9 @@ export type DataverseErrorCode =
   /** Authentication failed before any request reached Dataverse. */
   | "authentication-failed"
   /** A label or value that the environment's option set does not have. */
-  | "unknown-option";
+  | "unknown-option"
+  /** A lookup column (or a target of it) that the table's relationship metadata does not have. */
+  | "unknown-lookup";
 
 export const DATAVERSE_ERROR_CODES: readonly DataverseErrorCode[] = [
   "not-found",
@@ -42,6 +44,7 @@ export const DATAVERSE_ERROR_CODES: readonly DataverseErrorCode[] = [
   "invalid-config",
   "authentication-failed",
   "unknown-option",
+  "unknown-lookup",
 ];
 
 export interface DataverseErrorDetails {
@@ -85,6 +88,8 @@ const DEFAULT_HINTS: Record<DataverseErrorCode, string> = {
   "authentication-failed":
     "Check the credentials of the chosen authentication method; see docs/dataverse-client.md.",
   "unknown-option": "Use one of the labels the environment defines for this column (listed in the message).",
+  "unknown-lookup":
+    "Use one of the lookup columns the environment defines for this table (listed in the message); `iom doctor` checks them all.",
 };
 
 export class DataverseError extends Error {
@@ -219,6 +224,17 @@ export class UnknownOptionError extends DataverseError {
   }
 }
 
+/**
+ * A lookup that the environment's ManyToOneRelationships do not have, or a target it does not
+ * point to. Not an UnknownOptionError: the mistake is in a column or table name, not a label.
+ */
+export class UnknownLookupError extends DataverseError {
+  override readonly name = "UnknownLookupError";
+  constructor(summary: string, details: Partial<DataverseErrorDetails> = {}) {
+    super("unknown-lookup", summary, details);
+  }
+}
+
 type ErrorClass = new (summary: string, details?: Partial<DataverseErrorDetails>) => DataverseError;
 
 const CLASSES: Record<DataverseErrorCode, ErrorClass> = {
@@ -233,6 +249,7 @@ const CLASSES: Record<DataverseErrorCode, ErrorClass> = {
   "invalid-config": ConfigError,
   "authentication-failed": AuthenticationError,
   "unknown-option": UnknownOptionError,
+  "unknown-lookup": UnknownLookupError,
 };
 
 /** Build the error of the right class for a code. */
@@ -297,6 +314,7 @@ export function errorFromResponse(input: {
     "invalid-config": `invalid configuration${said}`,
     "authentication-failed": `authentication failed${said}`,
     "unknown-option": `unknown option${said}`,
+    "unknown-lookup": `unknown lookup${said}`,
   };
   return dataverseError(code, summaries[code], details);
 }

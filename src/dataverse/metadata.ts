@@ -1,10 +1,13 @@
-// Table metadata read from the environment's EntityDefinitions: entity set names, attributes and
-// option sets. IOM's option values are not published, so resource kinds never hard-code them:
-// they name a label ("Execution") and this module finds its number in the environment, and back.
-// Answers are cached per process and environment; a Pulumi run asks for each table once.
+// Table metadata read from the environment's EntityDefinitions: entity set names, attributes,
+// option sets and lookups. IOM's option values are not published, so resource kinds never
+// hard-code them: they name a label ("Execution") and this module finds its number in the
+// environment, and back. Likewise the navigation property a lookup is bound through is read, never
+// derived from the column's name. Answers are cached per process and environment; a Pulumi run asks
+// for each table once.
 
-import { UnknownOptionError, UnexpectedResponseError } from "./errors.js";
-import { identifier, literal } from "./odata.js";
+import { UnknownLookupError, UnknownOptionError, UnexpectedResponseError } from "./errors.js";
+import { identifier, literal, recordPath } from "./odata.js";
+import type { Guid } from "./odata.js";
 
 export interface EntityMetadata {
   logicalName: string;
@@ -24,6 +27,19 @@ export interface AttributeMetadata {
 export interface OptionMetadata {
   value: number;
   label: string;
+}
+
+/** One lookup of a table and one table it points to: a many-to-one relationship, seen from its referencing side. */
+export interface LookupMetadata {
+  /** The lookup column's logical name (ReferencingAttribute), e.g. msdyn_providerdefinition. */
+  attribute: string;
+  /** The table it points to (ReferencedEntity). A polymorphic lookup has one entry per target. */
+  target: string;
+  /**
+   * The single-valued navigation property (ReferencingEntityNavigationPropertyName), e.g.
+   * msdyn_ProviderDefinition: the name `<nav>@odata.bind` needs, matched case-sensitively.
+   */
+  navigationProperty: string;
 }
 
 /** What the metadata reader needs from the client: one GET that returns parsed JSON. */
@@ -153,6 +169,95 @@ export class Metadata {
       {
         hint: "The environment's option set changed or the value was written outside iom-gitops; refresh and check the column.",
       },
+    );
+  }
+
+  /** Every lookup of a table with its targets and navigation properties, from ManyToOneRelationships. */
+  lookups(logicalName: string): Promise<LookupMetadata[]> {
+    const path =
+      `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})/ManyToOneRelationships` +
+      "?$select=ReferencingAttribute,ReferencingEntityNavigationPropertyName,ReferencedEntity";
+    return this.cached(`lookups|${logicalName}`, async () => {
+      const body = asRecord(await this.transport.getJson(path), path);
+      const value = body["value"];
+      if (!Array.isArray(value)) throw malformed(path, "no value array");
+      return value.map((item) => {
+        const record = asRecord(item, path);
+        return {
+          attribute: requireString(record, "ReferencingAttribute", path),
+          target: requireString(record, "ReferencedEntity", path),
+          navigationProperty: requireString(record, "ReferencingEntityNavigationPropertyName", path),
+        };
+      });
+    });
+  }
+
+  /**
+   * The navigation property through which a lookup is written (`<nav>@odata.bind`). Its case is the
+   * environment's own (msdyn_ProviderDefinition for the column msdyn_providerdefinition) and the
+   * Web API matches it exactly, so it is read from the metadata, never assumed. A polymorphic lookup
+   * (Customer, Owner, multi-table) has one per target table: name the target. With a target, the
+   * lookup must point to it. UnknownLookupError otherwise.
+   */
+  async navigationProperty(logicalName: string, lookupAttribute: string, target?: string): Promise<string> {
+    const candidates = await this.lookupTargets(logicalName, lookupAttribute);
+    const targets = candidates.map((c) => c.target).join(", ");
+    if (target === undefined) {
+      if (candidates.length === 1) return (candidates[0] as LookupMetadata).navigationProperty;
+      throw new UnknownLookupError(
+        `${logicalName}.${lookupAttribute} points to several tables (${targets})`,
+        {
+          hint: "Name the target table to choose the navigation property.",
+        },
+      );
+    }
+    const match = candidates.find((c) => c.target === target);
+    if (match) return match.navigationProperty;
+    throw new UnknownLookupError(`${logicalName}.${lookupAttribute} points to ${targets}, not ${target}`, {
+      hint: `Bind it to a row of ${targets}, or check the target table's name.`,
+    });
+  }
+
+  /**
+   * `{ "<nav>@odata.bind": "/<set>(<id>)" }` for a create or update body; null clears the lookup.
+   * The target is named by its entity set, as the bind value needs; for a polymorphic lookup that
+   * also chooses the navigation property.
+   */
+  async bindValue(
+    logicalName: string,
+    lookupAttribute: string,
+    targetEntitySet: string,
+    id: string | Guid | null,
+  ): Promise<Record<string, string | null>> {
+    const candidates = await this.lookupTargets(logicalName, lookupAttribute);
+    // Checked even for a single target: a wrong set would otherwise surface as a 400 on the write.
+    const sets = await Promise.all(candidates.map((c) => this.entitySetName(c.target)));
+    const match = candidates[sets.indexOf(targetEntitySet)];
+    if (!match) {
+      const known = candidates.map((c, i) => `${c.target} (${sets[i]})`).join(", ");
+      throw new UnknownLookupError(
+        `${logicalName}.${lookupAttribute} points to ${known}, not to the entity set ${targetEntitySet}`,
+        { hint: "Bind it to a row of the table it points to, named by that table's entity set." },
+      );
+    }
+    const key = `${match.navigationProperty}@odata.bind`;
+    return { [key]: id === null ? null : `/${recordPath(targetEntitySet, id)}` };
+  }
+
+  /** The relationships of one lookup column; UnknownLookupError, listing the table's lookups, if none. */
+  private async lookupTargets(logicalName: string, lookupAttribute: string): Promise<LookupMetadata[]> {
+    const lookups = await this.lookups(logicalName);
+    const matches = lookups.filter((l) => l.attribute === lookupAttribute);
+    if (matches.length > 0) return matches;
+    const byAttribute = new Map<string, string[]>();
+    for (const l of lookups)
+      byAttribute.set(l.attribute, [...(byAttribute.get(l.attribute) ?? []), l.target]);
+    const known = [...byAttribute]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([attribute, targets]) => `${attribute} (to ${targets.join(", ")})`)
+      .join(", ");
+    throw new UnknownLookupError(
+      `${logicalName} has no lookup ${lookupAttribute}; ${known ? `its lookups are ${known}` : "it has no lookups"}`,
     );
   }
 

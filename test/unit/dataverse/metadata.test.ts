@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { UnknownOptionError } from "../../../src/dataverse/errors.js";
+import { UnknownLookupError, UnknownOptionError } from "../../../src/dataverse/errors.js";
 import { Metadata, clearMetadataCache } from "../../../src/dataverse/metadata.js";
 
 const label = (text: string) => ({
@@ -7,7 +7,36 @@ const label = (text: string) => ({
   UserLocalizedLabel: { Label: text, LanguageCode: 1033 },
 });
 
+const entityAnswer = (logicalName: string, entitySetName: string) => ({
+  [`EntityDefinitions(LogicalName='${logicalName}')?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute`]:
+    { LogicalName: logicalName, EntitySetName: entitySetName, PrimaryIdAttribute: `${logicalName}id` },
+});
+
+const relationship = (attribute: string, target: string, nav: string) => ({
+  ReferencingAttribute: attribute,
+  ReferencedEntity: target,
+  ReferencingEntityNavigationPropertyName: nav,
+});
+
+const MANY_TO_ONE =
+  "/ManyToOneRelationships?$select=ReferencingAttribute,ReferencingEntityNavigationPropertyName,ReferencedEntity";
+
 const ANSWERS: Record<string, unknown> = {
+  // Navigation properties carry the schema name's case, which the lookup's logical name does not.
+  [`EntityDefinitions(LogicalName='msdyn_iomprovider')${MANY_TO_ONE}`]: {
+    value: [
+      relationship("msdyn_providerdefinition", "msdyn_iomproviderdefinition", "msdyn_ProviderDefinition"),
+      relationship("ownerid", "systemuser", "ownerid_systemuser"),
+      relationship("ownerid", "team", "ownerid_team"),
+    ],
+  },
+  [`EntityDefinitions(LogicalName='msdyn_nolookups')${MANY_TO_ONE}`]: { value: [] },
+  [`EntityDefinitions(LogicalName='msdyn_broken')${MANY_TO_ONE}`]: {
+    value: [{ ReferencingAttribute: "msdyn_x", ReferencedEntity: "account" }],
+  },
+  ...entityAnswer("msdyn_iomproviderdefinition", "msdyn_iomproviderdefinitions"),
+  ...entityAnswer("systemuser", "systemusers"),
+  ...entityAnswer("team", "teams"),
   "EntityDefinitions(LogicalName='msdyn_iompolicy')?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute":
     {
       LogicalName: "msdyn_iompolicy",
@@ -150,5 +179,106 @@ describe("Metadata", () => {
     await expect(m.entity("msdyn_iompolicy")).rejects.toThrow("boom");
     fail = false;
     expect((await m.entity("msdyn_iompolicy")).entitySetName).toBe("msdyn_iompolicies");
+  });
+});
+
+describe("Metadata lookups", () => {
+  const providerLookups = `EntityDefinitions(LogicalName='msdyn_iomprovider')${MANY_TO_ONE}`;
+
+  it("reads a lookup's navigation property, with its case, once per table", async () => {
+    const t = transport();
+    const m = new Metadata(t);
+    expect(await m.navigationProperty("msdyn_iomprovider", "msdyn_providerdefinition")).toBe(
+      "msdyn_ProviderDefinition",
+    );
+    expect(
+      await new Metadata(t).navigationProperty(
+        "msdyn_iomprovider",
+        "msdyn_providerdefinition",
+        "msdyn_iomproviderdefinition",
+      ),
+    ).toBe("msdyn_ProviderDefinition");
+    expect(await m.navigationProperty("msdyn_iomprovider", "ownerid", "team")).toBe("ownerid_team");
+    expect(t.calls).toEqual([providerLookups]);
+  });
+
+  it("chooses a polymorphic lookup's navigation property by target, and refuses to guess", async () => {
+    const m = new Metadata(transport());
+    expect(await m.navigationProperty("msdyn_iomprovider", "ownerid", "systemuser")).toBe(
+      "ownerid_systemuser",
+    );
+    const error = await m.navigationProperty("msdyn_iomprovider", "ownerid").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownLookupError);
+    expect((error as Error).message).toContain(
+      "msdyn_iomprovider.ownerid points to several tables (systemuser, team)",
+    );
+  });
+
+  it("names the table and lists its lookups when the lookup is unknown", async () => {
+    const m = new Metadata(transport());
+    const error = await m
+      .navigationProperty("msdyn_iomprovider", "msdyn_definition")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownLookupError);
+    expect(error).toMatchObject({ code: "unknown-lookup" });
+    expect((error as Error).message).toContain(
+      "msdyn_iomprovider has no lookup msdyn_definition; its lookups are " +
+        "msdyn_providerdefinition (to msdyn_iomproviderdefinition), ownerid (to systemuser, team)",
+    );
+    await expect(m.navigationProperty("msdyn_nolookups", "msdyn_x")).rejects.toThrow(/it has no lookups/);
+  });
+
+  it("refuses a target the lookup does not point to", async () => {
+    const m = new Metadata(transport());
+    await expect(
+      m.navigationProperty("msdyn_iomprovider", "msdyn_providerdefinition", "msdyn_iomprovider"),
+    ).rejects.toThrow(/points to msdyn_iomproviderdefinition, not msdyn_iomprovider/);
+  });
+
+  it("reports a relationship without a navigation property as a malformed response", async () => {
+    await expect(new Metadata(transport()).lookups("msdyn_broken")).rejects.toMatchObject({
+      code: "unexpected",
+      message: expect.stringContaining("no ReferencingEntityNavigationPropertyName"),
+    });
+  });
+
+  it("builds bind values from the navigation property and the target's entity set", async () => {
+    const t = transport();
+    const m = new Metadata(t);
+    const id = "6F9619FF-8B86-D011-B42D-00C04FC964FF";
+    expect(
+      await m.bindValue("msdyn_iomprovider", "msdyn_providerdefinition", "msdyn_iomproviderdefinitions", id),
+    ).toEqual({
+      "msdyn_ProviderDefinition@odata.bind": `/msdyn_iomproviderdefinitions(${id.toLowerCase()})`,
+    });
+    expect(await m.bindValue("msdyn_iomprovider", "ownerid", "teams", id)).toEqual({
+      "ownerid_team@odata.bind": `/teams(${id.toLowerCase()})`,
+    });
+    expect(await m.bindValue("msdyn_iomprovider", "ownerid", "systemusers", null)).toEqual({
+      "ownerid_systemuser@odata.bind": null,
+    });
+    expect(t.calls).toEqual([
+      providerLookups,
+      expect.stringContaining("EntityDefinitions(LogicalName='msdyn_iomproviderdefinition')?"),
+      expect.stringContaining("EntityDefinitions(LogicalName='systemuser')?"),
+      expect.stringContaining("EntityDefinitions(LogicalName='team')?"),
+    ]);
+  });
+
+  it("refuses to bind to an entity set the lookup does not point to, or to a non-GUID id", async () => {
+    const m = new Metadata(transport());
+    await expect(
+      m.bindValue(
+        "msdyn_iomprovider",
+        "msdyn_providerdefinition",
+        "accounts",
+        "6f9619ff-8b86-d011-b42d-00c04fc964ff",
+      ),
+    ).rejects.toThrow(
+      /points to msdyn_iomproviderdefinition \(msdyn_iomproviderdefinitions\), not to the entity set accounts/,
+    );
+    await expect(
+      m.bindValue("msdyn_iomprovider", "msdyn_providerdefinition", "msdyn_iomproviderdefinitions", "x'y"),
+    ).rejects.toThrow(/not a GUID/);
   });
 });

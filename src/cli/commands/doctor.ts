@@ -1,0 +1,129 @@
+// `iom doctor [--format text|json]`: for a team about to point iom-gitops at a real environment for
+// the first time. IOM's tables are undocumented, so the tool runs on guesses (src/iom/inferred.ts);
+// this signs in with the same IOM_* / AZURE_* settings as `iom validate --online`
+// (docs/dataverse-client.md), says which environment and organization it reached, and checks every
+// guess against that environment's metadata, naming the line of code to correct for each one that
+// does not hold. Exit 0 when all hold (warnings aside), 1 when any does not, 2 on a usage error or
+// when the environment cannot be reached or read.
+import { parseArgs } from "node:util";
+import type { ClientInternals, DataverseClient, WhoAmI } from "../../dataverse/client.js";
+import type { AssumptionReport } from "../../iom/assumptions.js";
+import type { Command } from "../index.js";
+import { UsageError } from "../usage-error.js";
+
+const USAGE = "usage: iom doctor [--format text|json]";
+const FORMATS = ["text", "json"] as const;
+type Format = (typeof FORMATS)[number];
+
+export interface DoctorIo {
+  write(text: string): void;
+  /** Where a failure to reach or read the environment is told (the exit code is then 2). */
+  writeError(text: string): void;
+  /** Where the environment's settings are read; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** The client's test seams (a fetch that alters answers); none in production. */
+  internals?: ClientInternals;
+}
+
+/** The command's logic with its input and output injected. */
+export async function runDoctor(args: string[], io: DoctorIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        format: { type: "string", short: "f", default: "text" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  }
+  if (parsed.values.help) {
+    io.write(
+      `${USAGE}\n\nChecks what iom-gitops assumes about IOM's tables against the environment that ` +
+        "IOM_DATAVERSE_URL names (docs/dataverse-client.md).\n",
+    );
+    return 0;
+  }
+  const format = parsed.values.format as Format;
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(`unknown format '${format}': use one of ${FORMATS.join(", ")}\n${USAGE}`);
+  }
+
+  // Loaded only when run, like `validate --online`, so `iom --help` loads no HTTP code.
+  const { dataverseConfigFromEnv } = await import("../../dataverse/config.js");
+  const { createDataverseClient } = await import("../../dataverse/client.js");
+  const { ConfigError, DataverseError } = await import("../../dataverse/errors.js");
+  const { checkAssumptions, formatAssumptionReport } = await import("../../iom/assumptions.js");
+
+  let client: DataverseClient;
+  try {
+    client = createDataverseClient(dataverseConfigFromEnv(io.env ?? process.env), io.internals);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+
+  // Error messages from the client are redacted: no token or secret reaches the output.
+  const failed = (doing: string, err: unknown): number => {
+    if (!(err instanceof DataverseError)) throw err;
+    io.writeError(`iom doctor: could not ${doing} ${client.environmentUrl}: ${err.message}\n`);
+    return 2;
+  };
+  let who: WhoAmI;
+  try {
+    who = await client.whoAmI();
+  } catch (err) {
+    return failed("reach", err);
+  }
+  if (format === "text") io.write(`${describeConnection(client.environmentUrl, who)}\n`);
+  let report: AssumptionReport;
+  try {
+    report = await checkAssumptions(client);
+  } catch (err) {
+    return failed("read the metadata of", err);
+  }
+  io.write(
+    format === "json"
+      ? `${JSON.stringify(jsonReport(who, report), null, 2)}\n`
+      : formatAssumptionReport(report),
+  );
+  return report.ok ? 0 : 1;
+}
+
+function describeConnection(environmentUrl: string, who: WhoAmI): string {
+  return [
+    `environment:  ${environmentUrl}`,
+    `organization: ${who.OrganizationId}`,
+    `signed in as: user ${who.UserId}, business unit ${who.BusinessUnitId}`,
+    "",
+  ].join("\n");
+}
+
+function jsonReport(who: WhoAmI, report: AssumptionReport): Record<string, unknown> {
+  const count = (status: string): number => report.results.filter((r) => r.status === status).length;
+  return {
+    environmentUrl: report.environmentUrl,
+    organizationId: who.OrganizationId,
+    userId: who.UserId,
+    businessUnitId: who.BusinessUnitId,
+    ok: report.ok,
+    summary: {
+      total: report.results.length,
+      holds: count("holds"),
+      fails: count("fails"),
+      unchecked: count("unchecked"),
+    },
+    results: report.results.map(({ assumption, ...outcome }) => ({ ...assumption, ...outcome })),
+  };
+}
+
+export const command: Command = {
+  summary: "check what iom-gitops assumes about IOM's tables against a real environment",
+  run: (args) =>
+    runDoctor(args, {
+      write: (text) => process.stdout.write(text),
+      writeError: (text) => process.stderr.write(text),
+    }),
+};

@@ -1,0 +1,119 @@
+// The assumption check against the emulator over HTTP: everything iom-gitops assumes holds there
+// (the emulator serves exactly those guesses), and an environment whose metadata differs, made by
+// altering a few of the emulator's answers on their way to the client, is reported assumption by
+// assumption, with the place in the code to correct.
+import { describe, expect, it } from "vitest";
+import { checkAssumptions, listAssumptions } from "../../../src/iom/assumptions.js";
+import { columns, criticality } from "../../../src/iom/inferred.js";
+import { alteringFetch, items, renameColumn, type Json } from "./altering-fetch.js";
+import { useEmulator } from "./harness.js";
+
+const h = useEmulator();
+
+function relabel(label: Json | undefined, text: string): void {
+  for (const l of [label?.UserLocalizedLabel, ...((label?.LocalizedLabels as unknown[]) ?? [])])
+    if (l) (l as Json).Label = text;
+}
+
+describe("assumptions against the emulator", () => {
+  it("all hold, with one request per table, option set and relationship list, and one for the catalog", async () => {
+    const { dv } = h.client();
+    const report = await checkAssumptions(dv);
+    expect(report.failures).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.results).toHaveLength(listAssumptions().length);
+
+    const list = listAssumptions();
+    const tables = new Set(list.map((a) => a.table)).size;
+    const optionSets = new Set(
+      list.flatMap((a) => (a.kind === "option-label" ? [`${a.table}.${a.column}`] : [])),
+    );
+    const withLookups = new Set(list.flatMap((a) => (a.kind === "navigation-property" ? [a.table] : [])));
+    expect((await h.counters()).total).toBe(2 * tables + optionSets.size + withLookups.size + 1);
+  });
+
+  it("reports an environment whose metadata differs, naming each assumption and where it lives", async () => {
+    const { dv } = h.client(
+      {},
+      {
+        fetch: alteringFetch([
+          // A column renamed by a solution.
+          renameColumn("msdyn_iompolicy", columns.policy.policyType, "msdyn_policytypecode"),
+          {
+            // The label the UI shows instead of the one assumed.
+            url: `Attributes(LogicalName='${columns.policy.criticality}')`,
+            edit: (body) => {
+              const options = (body.OptionSet as Json).Options as Json[];
+              const critical = options.find((o) => o.Value === criticality.critical.value);
+              relabel(critical?.Label as Json, "Critical information");
+            },
+          },
+          {
+            url: "EntityDefinitions(LogicalName='msdyn_iomrule')?",
+            edit: (body) => (body.EntitySetName = "msdyn_iomruleset"),
+          },
+          {
+            // The lookup under another name in the relationships.
+            url: "EntityDefinitions(LogicalName='msdyn_iomprovider')/ManyToOneRelationships",
+            edit: (body) => {
+              for (const r of items(body))
+                if (r.ReferencingAttribute === columns.provider.definition)
+                  r.ReferencingAttribute = "msdyn_catalogentry";
+            },
+          },
+        ]),
+      },
+    );
+
+    const report = await checkAssumptions(dv);
+    expect(report.ok).toBe(false);
+    expect(
+      report.failures.map((r) => ({ id: r.assumption.id, status: r.status, source: r.assumption.source })),
+    ).toEqual([
+      {
+        id: "navigation:msdyn_iomprovider.msdyn_providerdefinition:msdyn_iomproviderdefinition",
+        status: "fails",
+        source: "src/iom/tables/msdyn_iomprovider.ts lookup columns.provider.definition",
+      },
+      {
+        id: "column:msdyn_iompolicy.msdyn_policytype",
+        status: "fails",
+        source: "src/iom/inferred.ts columns.policy.policyType",
+      },
+      {
+        id: "option:msdyn_iompolicy.msdyn_policytype:Filter",
+        status: "unchecked",
+        source: "src/iom/inferred.ts policyType.filter",
+      },
+      {
+        id: "option:msdyn_iompolicy.msdyn_policytype:Execution",
+        status: "unchecked",
+        source: "src/iom/inferred.ts policyType.execution",
+      },
+      {
+        id: "option:msdyn_iompolicy.msdyn_criticality:Critical",
+        status: "fails",
+        source: "src/iom/inferred.ts criticality.critical",
+      },
+      {
+        id: "entity-set:msdyn_iomrule",
+        status: "fails",
+        source: "src/iom/inferred.ts entitySetNames.msdyn_iomrule",
+      },
+    ]);
+    const [lookup, column, , , label, entitySet] = report.failures;
+    expect(lookup?.reason).toBe(
+      "msdyn_iomprovider has no lookup msdyn_providerdefinition; its lookups are " +
+        "msdyn_catalogentry (to msdyn_iomproviderdefinition)",
+    );
+    expect(column).toMatchObject({
+      reason: "msdyn_iompolicy has no column msdyn_policytype",
+      suggestion: "msdyn_policytypecode",
+    });
+    expect(label?.reason).toBe(
+      `msdyn_iompolicy.msdyn_criticality has no option "Critical"; it has ` +
+        `"Information" (${criticality.information.value}), "Critical information" (${criticality.critical.value})`,
+    );
+    expect(entitySet).toMatchObject({ suggestion: "msdyn_iomruleset" });
+  });
+});

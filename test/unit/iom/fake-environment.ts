@@ -1,0 +1,148 @@
+// A Dataverse environment in miniature for unit tests: the real client over a fake fetch that
+// serves EntityDefinitions (entity, attributes, one option set, many-to-one relationships) for the
+// table definitions it is given, and plain rows for collection queries. Tests change a copy of the
+// registry's tables to make an environment that differs from what iom-gitops assumes; every
+// request is recorded, and a request it cannot answer is a 404, as in Dataverse.
+import { DataverseClient } from "../../../src/dataverse/client.js";
+import type { DataverseRecord } from "../../../src/dataverse/client.js";
+import { tables } from "../../../src/iom/tables/index.js";
+import type { AttributeDefinition, TableDefinition } from "../../../src/iom/tables/types.js";
+
+export const ENVIRONMENT_URL = "https://contoso.crm.dynamics.com";
+const API_ROOT = `${ENVIRONMENT_URL}/api/data/v9.2/`;
+
+export interface FakeEnvironment {
+  client: DataverseClient;
+  /** Every request, as a path relative to the Web API root, decoded. */
+  requests: string[];
+  /** The most requests that were in flight at once. */
+  maxInFlight(): number;
+}
+
+/** A deep copy of the registry's tables, to change freely. */
+export function registryTables(): TableDefinition[] {
+  return structuredClone([...tables]);
+}
+
+/** A navigation property in the environment's schema-name case, which differs from the column's. */
+export const navigationName = (attribute: string): string =>
+  attribute.replace(
+    /^([a-z]+_)?(.)/,
+    (_, prefix: string | undefined, first: string) => `${prefix ?? ""}${first.toUpperCase()}`,
+  );
+
+const label = (text: string) => ({
+  UserLocalizedLabel: { Label: text, LanguageCode: 1033 },
+  LocalizedLabels: [{ Label: text, LanguageCode: 1033 }],
+});
+
+const isLookup = (a: AttributeDefinition): boolean =>
+  a.type === "Lookup" || a.type === "Customer" || a.type === "Owner";
+
+export function fakeEnvironment(
+  definitions: readonly TableDefinition[],
+  rows: Readonly<Record<string, DataverseRecord[]>> = {},
+  options: { failWith?: (path: string) => { status: number; body: unknown } | undefined } = {},
+): FakeEnvironment {
+  const requests: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const table = (name: string) => definitions.find((t) => t.logicalName === name);
+
+  const answer = (path: string): { status: number; body: unknown } => {
+    const failure = options.failWith?.(path);
+    if (failure) return failure;
+    const [resource = "", query = ""] = path.split("?");
+    const m = /^EntityDefinitions\(LogicalName='([^']+)'\)(?:\/(.*))?$/.exec(resource);
+    if (m) {
+      const def = table(m[1] as string);
+      if (!def) return notFound(`Could not find entity with key LogicalName='${m[1]}'.`);
+      return metadata(def, m[2], query);
+    }
+    const byId = definitions.find((t) => t.entitySetName === resource);
+    if (byId) return { status: 200, body: { value: rows[byId.logicalName] ?? [] } };
+    return notFound(`Resource not found for the segment '${resource}'.`);
+  };
+
+  const fetch = async (input: string | URL | Request): Promise<Response> => {
+    const url = String(input);
+    const path = decodeURIComponent(url.slice(API_ROOT.length));
+    requests.push(path);
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    // Yield to the event loop, so that concurrent requests really overlap.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    inFlight--;
+    const { status, body } = answer(path);
+    return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  };
+
+  const client = new DataverseClient(
+    { environmentUrl: ENVIRONMENT_URL, auth: { kind: "static-token", token: "unit-token" } },
+    { fetch: fetch as typeof globalThis.fetch },
+  );
+  return { client, requests, maxInFlight: () => maxInFlight };
+}
+
+function metadata(
+  def: TableDefinition,
+  sub: string | undefined,
+  query: string,
+): { status: number; body: unknown } {
+  if (sub === undefined) {
+    return {
+      status: 200,
+      body: {
+        LogicalName: def.logicalName,
+        EntitySetName: def.entitySetName,
+        PrimaryIdAttribute: def.primaryIdAttribute,
+        PrimaryNameAttribute: def.primaryNameAttribute,
+      },
+    };
+  }
+  if (sub === "Attributes") {
+    return {
+      status: 200,
+      body: {
+        value: def.attributes.map((a) => ({
+          LogicalName: a.logicalName,
+          AttributeType: a.type,
+          DisplayName: label(a.displayName),
+        })),
+      },
+    };
+  }
+  if (sub === "ManyToOneRelationships") {
+    return {
+      status: 200,
+      body: {
+        value: def.attributes.filter(isLookup).flatMap((a) =>
+          (a.targets ?? []).map((target) => ({
+            ReferencingAttribute: a.logicalName,
+            ReferencedEntity: target,
+            ReferencingEntityNavigationPropertyName:
+              (a.targets ?? []).length > 1
+                ? `${navigationName(a.logicalName)}_${target}`
+                : navigationName(a.logicalName),
+          })),
+        ),
+      },
+    };
+  }
+  const option = /^Attributes\(LogicalName='([^']+)'\)\/Microsoft\.Dynamics\.CRM\.\w+$/.exec(sub);
+  const attribute = option ? def.attributes.find((a) => a.logicalName === option[1]) : undefined;
+  if (attribute?.options && query.includes("$expand=OptionSet")) {
+    return {
+      status: 200,
+      body: {
+        LogicalName: attribute.logicalName,
+        OptionSet: { Options: attribute.options.map((o) => ({ Value: o.value, Label: label(o.label) })) },
+      },
+    };
+  }
+  return notFound(`Resource not found for the segment '${sub}'.`);
+}
+
+function notFound(message: string): { status: number; body: unknown } {
+  return { status: 404, body: { error: { code: "0x80040217", message } } };
+}
