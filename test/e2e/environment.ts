@@ -63,6 +63,19 @@ export class TestEnvironment {
     return policies.filter((p) => p[columns.policy.versionState] !== policyVersionState.archived.value);
   }
 
+  /** The navigation property of a lookup, as the environment publishes it (case matters). */
+  async navigation(table: string, lookup: string): Promise<string> {
+    const relationships = await this.json<{
+      value: Array<{ ReferencingAttribute: string; ReferencingEntityNavigationPropertyName: string }>;
+    }>(
+      "GET",
+      `/api/data/v9.2/EntityDefinitions(LogicalName='${table}')/ManyToOneRelationships?$select=ReferencingAttribute,ReferencingEntityNavigationPropertyName`,
+    );
+    const match = relationships.value.find((r) => r.ReferencingAttribute === lookup);
+    if (!match) throw new Error(`${table} has no lookup ${lookup}`);
+    return match.ReferencingEntityNavigationPropertyName;
+  }
+
   async counters(): Promise<{
     total: number;
     byMethod: Record<string, number>;

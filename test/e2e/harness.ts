@@ -38,6 +38,8 @@ export function engineForTests(env: NodeJS.ProcessEnv = process.env, root = proj
 
 export interface TestProject {
   dir: string;
+  /** The environment the engine runs in (PATH, backend, passphrase, extras). */
+  env: Record<string, string>;
   stack: Stack;
   command: PulumiCommand;
   dispose(): Promise<void>;
@@ -90,6 +92,7 @@ export async function createTestProject(
   );
   return {
     dir,
+    env,
     stack,
     command,
     async dispose() {

@@ -2,7 +2,7 @@
 // navigation properties are read from the environment's metadata (never assumed), lookups are
 // bound by the navigation property the environment publishes, and rows are found by natural key.
 import type { Choice } from "../../iom/inferred.js";
-import { eq, and, type Filter } from "../../dataverse/index.js";
+import { and, eq, guid, type Filter } from "../../dataverse/index.js";
 import type { DataverseRecord } from "../../dataverse/index.js";
 import type { Session } from "../runtime/session.js";
 
@@ -46,14 +46,19 @@ export function lookupId(row: DataverseRecord, lookup: string): string | undefin
   return typeof value === "string" ? value.toLowerCase() : undefined;
 }
 
-/** Rows of a table matching every `column = value` given (names compare without regard to case). */
+/**
+ * Rows of a table matching every `column = value` given (names compare without regard to case).
+ * Lookup values (`_x_value`) are GUIDs and written as such, as Dataverse requires.
+ */
 export async function findRows(
   s: Session,
   table: string,
   where: Record<string, string | number | boolean>,
   select: readonly [string, ...string[]],
 ): Promise<DataverseRecord[]> {
-  const clauses: Filter[] = Object.entries(where).map(([column, value]) => eq(column, value));
+  const clauses: Filter[] = Object.entries(where).map(([column, value]) =>
+    eq(column, /^_.+_value$/.test(column) && typeof value === "string" ? guid(value) : value),
+  );
   const filter = clauses.length === 1 ? clauses[0] : and(...clauses);
   return s.client.list(await entitySet(s, table), { select, ...(filter ? { filter } : {}) });
 }

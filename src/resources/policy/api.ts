@@ -91,6 +91,7 @@ function policySelect(t: PolicyTables): [string, ...string[]] {
     p.associatedEntity,
     p.publishStatus,
     p.versionState,
+    p.versionId,
   ];
 }
 

@@ -7,7 +7,14 @@
 // derived id, it is an interrupted create of ours and is finished; found with another id, it is
 // adopted and brought to the desired state.
 import { ENTITY_TABLES } from "../../config/checks/policies.js";
-import { NotFoundError, type BatchOperation, type DataverseRecord } from "../../dataverse/index.js";
+import {
+  and,
+  eq,
+  guid,
+  NotFoundError,
+  type BatchOperation,
+  type DataverseRecord,
+} from "../../dataverse/index.js";
 import {
   RuleDefinitionFormatError,
   decodeRuleDefinition,
@@ -247,6 +254,21 @@ export const policy: KindImplementation<PolicyInputs> = {
     if (!row) return;
     // IOM refuses to delete a published policy; its rules go with it (parental cascade).
     if (isPublished(t, row)) await setPublished(t, id, false);
+    // The archived versions IOM kept of this stack's policy (one per unpublish) are its history:
+    // they go with it, so destroy leaves nothing of the policy behind.
+    const versionId = row[columns.policy.versionId];
+    const archives =
+      typeof versionId === "string"
+        ? await s.client.list(t.policySet, {
+            select: [t.policyId],
+            filter: and(
+              eq(columns.policy.versionId, guid(versionId)),
+              eq(columns.policy.versionState, t.values.archived),
+            ),
+          })
+        : [];
     await s.client.delete(t.policySet, id, { ignoreMissing: true });
+    for (const archive of archives)
+      await s.client.delete(t.policySet, String(archive[t.policyId]), { ignoreMissing: true });
   },
 };

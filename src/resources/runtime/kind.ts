@@ -124,6 +124,9 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
         const s = await session();
         return await impl.create(props, s);
       } catch (error) {
+        // A partly applied record is kept in state with its provider, so refresh and destroy work.
+        if (error instanceof PartialApplyError)
+          error.properties[PROVIDER_KEY] ??= (inputs as Record<string, unknown>)[PROVIDER_KEY];
         throw failure(`creating ${name(props)}`, error);
       }
     },

@@ -421,14 +421,23 @@ describe("policy: delete", () => {
 
     expect(await dv.retrieveIfExists(POLICIES, id, { select: ["msdyn_name"] })).toBeUndefined();
     expect(await rulesOf(dv, id)).toEqual([]);
-    // What remains is the archived version unpublishing left, which is IOM's history.
+    // The archived version unpublishing left is this policy's history and goes with it.
     const { current, archived } = await versions(dv, outs.name);
     expect(current).toEqual([]);
-    expect(archived).toHaveLength(1);
+    expect(archived).toEqual([]);
 
     await expect(policy.delete(id, outs, s)).resolves.toBeUndefined();
+  });
 
-    // A later create makes the policy anew: the archived version is history, never adopted.
+  it("never adopts an archived version: a later create makes the policy anew", async () => {
+    const s = await session();
+    const dv = s.client;
+    const { id, outs } = await policy.create(orderProduct(), s);
+    // Unpublished (IOM archives a copy), then the current row deleted outside iom-gitops.
+    await policy.update(id, outs, { ...orderProduct(), published: false }, s);
+    await dv.delete(POLICIES, id);
+    expect((await versions(dv, outs.name)).archived).toHaveLength(1);
+
     const again = await policy.create(orderProduct(), s);
     expect(again.id).toBe(id);
     expect(again.outs.adopted).toBe(false);

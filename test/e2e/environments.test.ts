@@ -1,0 +1,105 @@
+// Which environment a stack acts on: resources record the organization they were made in, and a
+// stack pointed at another organization refuses to update, delete or refresh them. Adoption: a
+// hand-configured environment is taken over without duplicates, and destroy leaves what it adopted.
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { columns, connectionStatus, entitySetNames, providerStatus } from "../../src/iom/inferred.js";
+import { articleFiles } from "./article.test.js";
+import { TestEnvironment } from "./environment.js";
+import { createTestProject, engineForTests, type TestProject } from "./harness.js";
+
+const availability = engineForTests();
+
+describe.skipIf(!availability.engine)("environments and adoption", () => {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => undefined);
+  });
+
+  async function start(organizationId?: string): Promise<TestEnvironment> {
+    const environment = await TestEnvironment.start(organizationId ? { organizationId } : {});
+    cleanup.push(() => environment.close());
+    return environment;
+  }
+
+  async function project(environment: TestEnvironment): Promise<TestProject> {
+    const p = await createTestProject(availability.engine!, "index", { files: articleFiles() });
+    cleanup.push(() => p.dispose());
+    await p.stack.setConfig("iom:environmentUrl", { value: environment.emulator.url });
+    await p.stack.setConfig("iom:token", { value: environment.emulator.token, secret: true });
+    return p;
+  }
+
+  it("refuses to touch another organization's records", async () => {
+    const first = await start();
+    const second = await start("5c0ffee0-0000-4000-8000-000000000002");
+    const p = await project(first);
+    await p.stack.up();
+    const before = await first.snapshot();
+
+    await p.stack.setConfig("iom:environmentUrl", { value: second.emulator.url });
+    const refresh = await p.stack.refresh().then(
+      () => undefined,
+      (err: unknown) => String(err),
+    );
+    expect(refresh).toMatch(
+      /was made in organization .* but the configured environment .* is organization 5c0ffee0/,
+    );
+    expect(refresh).toContain("nothing was changed");
+
+    const file = path.join(p.dir, "stacks", "test.iom.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("statuscode ne 100003", "statuscode ne 100001"));
+    const up = await p.stack.up().then(
+      () => undefined,
+      (err: unknown) => String(err),
+    );
+    expect(up).toMatch(/was made in organization/);
+    const destroy = await p.stack.destroy().then(
+      () => undefined,
+      (err: unknown) => String(err),
+    );
+    expect(destroy).toMatch(/was made in organization/);
+    // Neither environment changed: the first kept its records, the second got none of them.
+    expect(await first.snapshot()).toEqual(before);
+    expect((await second.rows(entitySetNames.msdyn_iompolicy)).length).toBe(0);
+
+    await p.stack.setConfig("iom:environmentUrl", { value: first.emulator.url });
+    await p.stack.destroy();
+  });
+
+  it("adopts a hand-configured environment without duplicates, and destroy leaves what it adopted", async () => {
+    const environment = await start();
+    // By hand, as a person would in IOM: the F&O provider installed and its connection saved.
+    const definitions = await environment.rows(entitySetNames.msdyn_iomproviderdefinition);
+    const finops = definitions.find((d) => d.msdyn_name === "Microsoft Finance and Operations apps")!;
+    const nav = await environment.navigation("msdyn_iomprovider", columns.provider.definition);
+    const created = await environment.request("POST", `/api/data/v9.2/${entitySetNames.msdyn_iomprovider}`, {
+      msdyn_name: "Microsoft Finance and Operations apps",
+      [columns.provider.status]: providerStatus.installed.value,
+      [`${nav}@odata.bind`]: `/${entitySetNames.msdyn_iomproviderdefinition}(${String(finops.msdyn_iomproviderdefinitionid)})`,
+    });
+    expect(created.status).toBe(204);
+    const handMade = await environment.rows(entitySetNames.msdyn_iomprovider);
+
+    const p = await project(environment);
+    const up = await p.stack.up();
+    expect(up.summary.result).toBe("succeeded");
+    const providers = await environment.rows(entitySetNames.msdyn_iomprovider);
+    expect(providers.map((r) => r.msdyn_iomproviderid)).toEqual(handMade.map((r) => r.msdyn_iomproviderid));
+    expect(providers[0]![columns.provider.status]).toBe(providerStatus.activated.value);
+    const connections = await environment.rows(entitySetNames.msdyn_iomproviderconnectionreference);
+    expect(connections).toHaveLength(1);
+    expect(connections[0]![columns.providerConnectionRef.status]).toBe(connectionStatus.active.value);
+    expect((await p.stack.preview()).changeSummary).toEqual({ same: 9 });
+
+    await p.stack.destroy();
+    // The adopted provider stays as it was found (installed, not activated); what the stack made
+    // (its activation, connection, policies and flow) is gone.
+    const left = await environment.rows(entitySetNames.msdyn_iomprovider);
+    expect(left.map((r) => r.msdyn_iomproviderid)).toEqual(handMade.map((r) => r.msdyn_iomproviderid));
+    expect(left[0]![columns.provider.status]).toBe(providerStatus.installed.value);
+    expect(await environment.rows(entitySetNames.msdyn_iomproviderconnectionreference)).toEqual([]);
+    expect(await environment.rows(entitySetNames.msdyn_iomdesigner)).toEqual([]);
+  });
+});

@@ -1,0 +1,60 @@
+// What a stack's state and output hold: the environment comes from stack config (the token set as
+// a secret), never from resource inputs; the planted token appears nowhere in the exported state
+// or the engine's output; and each resource's state stays small (the serialised provider object
+// captures one short string).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { articleFiles } from "./article.test.js";
+import { TestEnvironment } from "./environment.js";
+import { createTestProject, engineForTests, type TestProject } from "./harness.js";
+
+const availability = engineForTests();
+const PLANTED = "planted-secret-9f3a7c1e-token";
+
+describe.skipIf(!availability.engine)("state hygiene", () => {
+  let environment: TestEnvironment;
+  let project: TestProject;
+
+  beforeAll(async () => {
+    environment = await TestEnvironment.start({ token: PLANTED });
+    // Nothing through the environment: the URL and the token are stack config.
+    project = await createTestProject(availability.engine!, "index", { files: articleFiles() });
+    await project.stack.setConfig("iom:environmentUrl", { value: environment.emulator.url });
+    await project.stack.setConfig("iom:token", { value: PLANTED, secret: true });
+  });
+
+  afterAll(async () => {
+    await project?.stack.destroy().catch(() => undefined);
+    await project?.dispose();
+    await environment?.close();
+  });
+
+  it("applies with the environment from stack config, and the secret appears in no state or output", async () => {
+    const up = await project.stack.up();
+    expect(up.summary.result).toBe("succeeded");
+    const preview = await project.stack.preview({ diff: true, refresh: true });
+    expect(preview.changeSummary).toEqual({ same: 9 });
+
+    const state = JSON.stringify(await project.stack.exportStack());
+    expect(state).not.toContain(PLANTED);
+    expect(up.stdout + up.stderr + preview.stdout + preview.stderr).not.toContain(PLANTED);
+    // The environment URL is no resource input either: a new port must not show as a diff.
+    const resources = (await project.stack.exportStack()).deployment.resources as Array<{
+      type: string;
+      inputs?: Record<string, unknown>;
+    }>;
+    for (const r of resources.filter((r) => r.type.includes("dynamic/iom:")))
+      expect(JSON.stringify(r.inputs)).not.toContain(environment.emulator.url);
+  });
+
+  it("keeps each resource's state under 6 KB", async () => {
+    const resources = (await project.stack.exportStack()).deployment.resources as Array<{ type: string }>;
+    const ours = resources.filter((r) => r.type.includes("dynamic/iom:"));
+    expect(ours).toHaveLength(8);
+    const sizes = ours.map((r) => Buffer.byteLength(JSON.stringify(r)));
+    const average = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+    console.info(
+      `e2e: state bytes per IOM resource: average ${Math.round(average)}, largest ${Math.max(...sizes)}`,
+    );
+    expect(average).toBeLessThanOrEqual(6 * 1024);
+  });
+});
