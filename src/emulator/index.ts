@@ -1,6 +1,7 @@
 // `iom emulator` as a library: a local, persistent emulator of the parts of the Dataverse Web API,
 // the IOM tables and dual-write management that iom-gitops uses (docs/emulator.md).
 import { GUID_PATTERN } from "./ids.js";
+import type { TableDefinition } from "../iom/tables/types.js";
 import { seedIds } from "./seed.js";
 import { EmulatorServer } from "./server.js";
 
@@ -18,6 +19,12 @@ export interface EmulatorOptions {
    * different environments. Not stored in the data directory. @default seedIds.organization
    */
   organizationId?: string;
+  /**
+   * The table definitions served, when they must differ from the registry (src/iom/tables): an
+   * environment whose metadata does not match iom-gitops's assumptions, for tests and trials of
+   * `iom doctor`. @default the registry
+   */
+  tables?: readonly TableDefinition[];
 }
 
 export interface RunningEmulator {
@@ -42,6 +49,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     token,
     seed: options.seed ?? 1,
     organizationId: organizationId.toLowerCase(),
+    ...(options.tables ? { tables: options.tables } : {}),
   });
   try {
     await server.listen();

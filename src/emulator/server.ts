@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import { dualWrite } from "../iom/inferred.js";
 import { tables } from "../iom/tables/index.js";
+import type { TableDefinition } from "../iom/tables/types.js";
 import { Counters, Faults, faultError } from "./admin.js";
 import type { Context } from "./context.js";
 import { DualWriteManagement, mapGuard } from "./dual-write.js";
@@ -32,6 +33,8 @@ export interface ServerOptions {
   seed: number;
   /** WhoAmI's OrganizationId. */
   organizationId: string;
+  /** The tables served; the registry (src/iom/tables) unless given. */
+  tables?: readonly TableDefinition[];
 }
 
 function send(res: ServerResponse, response: ApiResponse): void {
@@ -85,7 +88,7 @@ export class EmulatorServer {
   url = "";
 
   constructor(private readonly options: ServerOptions) {
-    const schema = new Schema(tables);
+    const schema = new Schema(options.tables ?? tables);
     let journal: Journal | undefined;
     let data;
     if (options.dataDir !== undefined) ({ journal, data } = Journal.open(options.dataDir));

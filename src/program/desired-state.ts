@@ -66,6 +66,16 @@ export async function loadStackDesiredState(
   const client = await environmentClient();
   let metadata: TableMetadataSource | undefined;
   if (client) {
+    // Before any write: every assumption the resources make about the environment's tables,
+    // columns, option labels and navigation properties, reported together (`iom doctor` alone).
+    const { checkAssumptions, formatAssumptionReport } = await import("../iom/assumptions.js");
+    const report = await checkAssumptions(client);
+    if (!report.ok) {
+      throw new pulumi.RunError(
+        `the environment does not match what iom-gitops assumes about IOM; nothing was changed\n` +
+          formatAssumptionReport(report),
+      );
+    }
     const { OnlineMetadataSource } = await import("../config/online-metadata.js");
     metadata = new OnlineMetadataSource(client);
   }

@@ -49,7 +49,10 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
     expect(refresh).toContain("nothing was changed");
 
     const file = path.join(p.dir, "stacks", "test.iom.yaml");
-    writeFileSync(file, readFileSync(file, "utf8").replace("statuscode ne 100003", "statuscode ne 100001"));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("statuscode ne 100003", "statuscode ne 100003 and totalamount gt 0"),
+    );
     const up = await p.stack.up().then(
       () => undefined,
       (err: unknown) => String(err),
