@@ -8,7 +8,6 @@ import { DynamicsWebApi } from "dynamics-web-api";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../src/engine/engine.js";
 import {
   columns,
   connectionStatus,
@@ -17,20 +16,10 @@ import {
   providerStatus,
   publishStatus,
 } from "../../src/iom/inferred.js";
-import { TestEnvironment, type Row } from "./environment.js";
+import { articleFiles, TestEnvironment, type Row } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 
 const availability = engineForTests();
-
-/** The repository's local stack and the policy files it includes, as project files. */
-export function articleFiles(stackName = "test"): Record<string, string> {
-  const read = (relative: string) => readFileSync(path.join(projectRoot, relative), "utf8");
-  return {
-    [`stacks/${stackName}.iom.yaml`]: read("stacks/local.iom.yaml"),
-    "policies/finops-sales-order.policy.yaml": read("policies/finops-sales-order.policy.yaml"),
-    "policies/finops-order-product.policy.yaml": read("policies/finops-order-product.policy.yaml"),
-  };
-}
 
 const HEADERS_FILTER =
   "msdyn_ordertype eq 192350000 and _msdyn_company_value ne null and msdyn_isreadytosync eq true and statuscode ne 100003";

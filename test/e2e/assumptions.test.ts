@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { columns, providerStatus } from "../../src/iom/inferred.js";
 import { tables } from "../../src/iom/tables/index.js";
 import type { TableDefinition } from "../../src/iom/tables/types.js";
-import { articleFiles } from "./article.test.js";
-import { TestEnvironment } from "./environment.js";
+import { articleFiles, TestEnvironment } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 
 const availability = engineForTests();

@@ -1,5 +1,8 @@
 // What the e2e tests need from an environment: an emulator, a plain view of its IOM rows (read
 // over HTTP like any client would, independent of the resource code), and its request counters.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { projectRoot } from "../../src/engine/engine.js";
 import { columns, dualWrite, entitySetNames, policyVersionState } from "../../src/iom/inferred.js";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator/index.js";
 
@@ -97,4 +100,14 @@ export class TestEnvironment {
   close(): Promise<void> {
     return this.emulator.close();
   }
+}
+
+/** The repository's local stack and the policy files it includes, as project files. */
+export function articleFiles(stackName = "test"): Record<string, string> {
+  const read = (relative: string) => readFileSync(path.join(projectRoot, relative), "utf8");
+  return {
+    [`stacks/${stackName}.iom.yaml`]: read("stacks/local.iom.yaml"),
+    "policies/finops-sales-order.policy.yaml": read("policies/finops-sales-order.policy.yaml"),
+    "policies/finops-order-product.policy.yaml": read("policies/finops-order-product.policy.yaml"),
+  };
 }

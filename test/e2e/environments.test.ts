@@ -5,8 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { columns, connectionStatus, entitySetNames, providerStatus } from "../../src/iom/inferred.js";
-import { articleFiles } from "./article.test.js";
-import { TestEnvironment } from "./environment.js";
+import { articleFiles, TestEnvironment } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 
 const availability = engineForTests();
@@ -34,19 +33,24 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
   it("refuses to touch another organization's records", async () => {
     const first = await start();
     const second = await start("5c0ffee0-0000-4000-8000-000000000002");
-    const p = await project(first);
+    // The environment through the environment variables, as a pipeline sets them.
+    const p = await createTestProject(availability.engine!, "index", {
+      files: articleFiles(),
+      env: first.env,
+    });
+    cleanup.push(() => p.dispose());
     await p.stack.up();
     const before = await first.snapshot();
 
-    await p.stack.setConfig("iom:environmentUrl", { value: second.emulator.url });
+    // The same stack, pointed at another environment by mistake.
+    Object.assign(p.stack.workspace.envVars, second.env);
+    const refused =
+      /was made in organization .* but the configured environment .* is organization 5c0ffee0.*nothing was changed/;
     const refresh = await p.stack.refresh().then(
       () => undefined,
       (err: unknown) => String(err),
     );
-    expect(refresh).toMatch(
-      /was made in organization .* but the configured environment .* is organization 5c0ffee0/,
-    );
-    expect(refresh).toContain("nothing was changed");
+    expect(refresh).toMatch(refused);
 
     const file = path.join(p.dir, "stacks", "test.iom.yaml");
     writeFileSync(
@@ -57,17 +61,17 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
       () => undefined,
       (err: unknown) => String(err),
     );
-    expect(up).toMatch(/was made in organization/);
+    expect(up).toMatch(refused);
     const destroy = await p.stack.destroy().then(
       () => undefined,
       (err: unknown) => String(err),
     );
-    expect(destroy).toMatch(/was made in organization/);
+    expect(destroy).toMatch(refused);
     // Neither environment changed: the first kept its records, the second got none of them.
     expect(await first.snapshot()).toEqual(before);
-    expect((await second.rows(entitySetNames.msdyn_iompolicy)).length).toBe(0);
+    expect(await second.rows(entitySetNames.msdyn_iompolicy)).toEqual([]);
 
-    await p.stack.setConfig("iom:environmentUrl", { value: first.emulator.url });
+    Object.assign(p.stack.workspace.envVars, first.env);
     await p.stack.destroy();
   });
 

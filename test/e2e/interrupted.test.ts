@@ -6,8 +6,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { columns, entitySetNames, policyVersionState } from "../../src/iom/inferred.js";
-import { articleFiles } from "./article.test.js";
-import { TestEnvironment } from "./environment.js";
+import { articleFiles, TestEnvironment } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 
 const availability = engineForTests();

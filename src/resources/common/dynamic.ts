@@ -20,45 +20,33 @@ export const RESOURCE_TYPES = {
 export type ImplementationKind = keyof typeof RESOURCE_TYPES;
 
 /**
- * The serialisable provider of one kind. `kind` is the only captured value; `process` and
- * `require` are the plugin's own globals. The plugin runs in the project folder (the one holding
- * Pulumi.yaml), so the implementation is found relative to it: a state written on one machine
- * works on every other clone of the project. IOM_GITOPS_ROOT overrides the folder.
+ * The serialisable provider of one kind: an object with `configure` alone, capturing `kind`.
+ *
+ * Its text is stored twice in every resource's state (inputs and outputs), so it is kept to the
+ * least that works. Pulumi's plugin deserialises a provider once per process and calls its
+ * `configure` before any other method; `configure` installs the kind's methods on that same
+ * object, synchronously, before anything can call them (runtime/dispatch.ts `install`). The
+ * implementation is found relative to the plugin's working directory, the project root (Pulumi.yaml
+ * has `main: .`), so a state written on one machine works on every clone; IOM_GITOPS_ROOT
+ * overrides the folder. `require` and `process` are the plugin's own globals.
  */
 export function dynamicProvider(kind: ImplementationKind): pulumi.dynamic.ResourceProvider {
-  const load = (): Promise<pulumi.dynamic.ResourceProvider> =>
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(`${process.env.IOM_GITOPS_ROOT || process.cwd()}/dist/resources/runtime/dispatch.js`).load(kind);
-  return {
-    async configure(req) {
-      const impl = await load();
-      await impl.configure?.(req);
-    },
-    async check(olds, news) {
-      const impl = await load();
-      return impl.check ? impl.check(olds, news) : { inputs: news };
-    },
-    async diff(id, olds, news) {
-      const impl = await load();
-      return impl.diff ? impl.diff(id, olds, news) : {};
-    },
-    async create(inputs) {
-      return (await load()).create(inputs);
-    },
-    async read(id, props) {
-      const impl = await load();
-      return impl.read ? impl.read(id, props) : { id, props };
-    },
-    async update(id, olds, news) {
-      const impl = await load();
-      return impl.update ? impl.update(id, olds, news) : {};
-    },
-    async delete(id, props) {
-      const impl = await load();
-      await impl.delete?.(id, props);
-    },
-  };
+  // One object per kind: the SDK caches a provider's serialised text by object identity.
+  let provider = providers.get(kind);
+  if (!provider) {
+    provider = {
+      configure(req: pulumi.dynamic.ConfigureRequest) {
+        return require(
+          `${process.env.IOM_GITOPS_ROOT || process.cwd()}/dist/resources/runtime/dispatch.js`,
+        ).install(this, kind, req);
+      },
+    } as unknown as pulumi.dynamic.ResourceProvider;
+    providers.set(kind, provider);
+  }
+  return provider;
 }
+
+const providers = new Map<ImplementationKind, pulumi.dynamic.ResourceProvider>();
 
 /** Every IOM resource: a dynamic resource whose preview type names its kind. */
 export abstract class IomResource extends pulumi.dynamic.Resource {

@@ -29,3 +29,25 @@ export function load(kind: ImplementationKind): Promise<pulumi.dynamic.ResourceP
   }
   return provider;
 }
+
+const METHODS = ["check", "diff", "create", "read", "update", "delete"] as const;
+
+/**
+ * Called by the serialised provider object's `configure` (../common/dynamic.ts), which the plugin
+ * calls once per deserialised provider, before any other method. The kind's methods are put on
+ * that object at once, before the first `await`, so no call can find them missing; each waits
+ * for the kind's implementation and hands over. Then the session gets the stack's configuration.
+ */
+export function install(
+  target: Record<string, unknown>,
+  kind: ImplementationKind,
+  req: pulumi.dynamic.ConfigureRequest,
+): Promise<void> {
+  const provider = load(kind);
+  for (const method of METHODS)
+    target[method] = async (...args: unknown[]) => {
+      const impl = (await provider) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      return (impl[method] as (...a: unknown[]) => Promise<unknown>).apply(impl, args);
+    };
+  return provider.then((p) => p.configure?.(req));
+}
