@@ -11,12 +11,15 @@ import { createTestProject, engineForTests, type TestProject } from "./harness.j
 
 const availability = engineForTests();
 
-/** Runs `pulumi up` in the project and kills its whole process group after `writes` mutating requests. */
+/**
+ * Runs `pulumi up` in the project and kills its whole process group (engine, language host,
+ * provider plugin) once the emulator has counted `writes` mutating requests.
+ */
 async function upKilledAfter(
   project: TestProject,
   environment: TestEnvironment,
   writes: number,
-): Promise<number> {
+): Promise<"killed" | "finished"> {
   await environment.resetCounters();
   const child = spawn("pulumi", ["up", "--yes", "--non-interactive", "--skip-preview", "--stack", "test"], {
     cwd: project.dir,

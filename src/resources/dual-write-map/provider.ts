@@ -133,6 +133,7 @@ export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOu
   label: "dual-write map",
   schema: "dual-write-map",
   programInputs: [],
+  outputsOnly: ["found"],
   // Another map is another resource: the old one gets its settings back, the new one is taken over.
   replaceOn: ["map"],
 

@@ -26,6 +26,8 @@ export interface KindImplementation<I extends Inputs, O extends Outputs<I> = Out
   readonly schema?: ResourceKind;
   /** Inputs the program adds beside the YAML (record ids, references); not in the schema. */
   readonly programInputs: readonly string[];
+  /** Outputs the kind records beside its inputs (never inputs themselves, e.g. settings found). */
+  readonly outputsOnly?: readonly string[];
   /** Inputs whose change replaces the record instead of updating it. */
   readonly replaceOn?: readonly string[];
   /**
@@ -138,9 +140,8 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
         assertSameOrganization(outs.organizationId, s, name(outs));
         const current = await impl.read(id, outs, s);
         if (!current) return {};
-        const inputs = Object.fromEntries(
-          Object.entries(current).filter(([k]) => k !== "organizationId" && k !== "adopted"),
-        );
+        const outputOnly = new Set(["organizationId", "adopted", ...(impl.outputsOnly ?? [])]);
+        const inputs = Object.fromEntries(Object.entries(current).filter(([k]) => !outputOnly.has(k)));
         return { id, props: current, inputs };
       } catch (error) {
         throw failure(`reading ${name(outs)}`, error);

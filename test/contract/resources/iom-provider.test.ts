@@ -129,33 +129,4 @@ describe("IOM provider, activation and connection", () => {
       /no definition "Nope".*Microsoft Finance and Operations apps/,
     );
   });
-
-  it("keeps a connection inactive while it is rebound, then activates it again", async () => {
-    const s = await session();
-    const provider = await iomProvider.create(providerInputs(), s);
-    const inputs = {
-      name: "c",
-      provider: "finops",
-      connection: CONNECTION,
-      connectionId: "one",
-      activated: true,
-      recordId: derivedId("test", "c"),
-      providerId: provider.id,
-    };
-    const created = await providerConnection.create(inputs, s);
-    const updated = await providerConnection.update(
-      created.id,
-      created.outs,
-      { ...inputs, connectionId: "two" },
-      s,
-    );
-    const read = await providerConnection.read(created.id, updated, s);
-    expect(read).toMatchObject({ connectionId: "two", activated: true });
-    const [row] = await rows(s, entitySetNames.msdyn_iomproviderconnectionreference, [
-      columns.providerConnectionRef.status,
-    ]);
-    expect(row![columns.providerConnectionRef.status]).toBe(connectionStatus.active.value);
-    await providerConnection.delete(created.id, updated, s);
-    await iomProvider.delete(provider.id, provider.outs, s);
-  });
 });
