@@ -1,0 +1,42 @@
+// The serialised provider object: what every resource's state carries twice. It must stay small,
+// capture nothing but its kind, and have its methods in place as soon as `configure` is called.
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import {
+  dynamicProvider,
+  RESOURCE_TYPES,
+  type ImplementationKind,
+} from "../../../src/resources/common/dynamic.js";
+import { install } from "../../../src/resources/runtime/dispatch.js";
+
+const kinds = Object.keys(RESOURCE_TYPES) as ImplementationKind[];
+
+describe("the serialised provider object", () => {
+  it.each(kinds)("of %s captures only its kind and stays under 1 KB", async (kind) => {
+    // As the SDK serialises it (@pulumi/pulumi dynamic/index.js): a function returning the object.
+    const provider = dynamicProvider(kind);
+    const { text } = await pulumi.runtime.serializeFunction(() => provider);
+    expect(text.length).toBeLessThan(1024);
+    expect(text).toContain(`kind: "${kind}"`);
+    // Nothing of the implementation, the client or a setting: only the loader's path.
+    expect(text).not.toMatch(/DataverseClient|environmentUrl|token|IOM_DATAVERSE_URL/);
+    // The names each serialised function captures: the kind, and the object itself for the handler.
+    const captured = [...text.matchAll(/with\(\{([^}]*)\}\)/g)].flatMap((m) =>
+      (m[1] as string).split(",").map((entry) => entry.trim().split(":")[0]),
+    );
+    expect(new Set(captured)).toEqual(new Set(["kind", "this", "arguments", "provider"]));
+  });
+
+  it("is one object per kind, so Pulumi serialises it once", () => {
+    expect(dynamicProvider("policy")).toBe(dynamicProvider("policy"));
+    expect(dynamicProvider("policy")).not.toBe(dynamicProvider("dual-write-map"));
+  });
+
+  it("gets every method from configure before configure's first await", () => {
+    const target: Record<string, unknown> = {};
+    const done = install(target, "policy", { config: { get: () => undefined, require: () => "" } });
+    for (const method of ["check", "diff", "create", "read", "update", "delete"])
+      expect(typeof target[method], method).toBe("function");
+    return done;
+  });
+});
