@@ -51,6 +51,9 @@ export function checkReferences(config: Configuration): Finding[] {
       findings.push(
         findingAt(conn.source, [...conn.path, "connection"], {
           code: "unknown-connection",
+          // The offline catalog's connections are partly guessed (src/iom/catalog.ts): the
+          // environment's own catalog decides when the stack is applied.
+          severity: "warning",
           message: `connection '${conn.value.connection}' is not a connection of provider definition '${definition.name}'`,
           hint: suggest(
             conn.value.connection,
@@ -84,6 +87,9 @@ export function checkReferences(config: Configuration): Finding[] {
             findings.push(
               findingAt(flow.source, [...stepPath, "providerAction", "action"], {
                 code: "unknown-provider-action",
+                // Action names are not published (src/iom/catalog.ts): a warning offline; applying
+                // the stack checks them against the environment's own logic definitions.
+                severity: "warning",
                 message: `provider definition '${definition.name}' has no action '${action.action}'`,
                 hint: suggest(
                   action.action,
