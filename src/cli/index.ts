@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import("./commands/doctor.js")).command,
   emulator: async () => (await import("./commands/emulator.js")).command,
   engine: async () => (await import("./commands/engine.js")).command,
+  import: async () => (await import("./commands/import.js")).command,
   validate: async () => (await import("./commands/validate.js")).command,
 };
 

@@ -355,6 +355,46 @@ export function readSettings(document: Json, managed: MapSettings): MapSettings 
   return settings;
 }
 
+/** A stored value in the type the YAML writes it in: true, false or a number when exactly so written. */
+function asWritten(value: unknown): Scalar {
+  const flag = typedValue(value, true);
+  return typeof flag === "boolean" ? flag : typedValue(value, 0);
+}
+
+/**
+ * The settings a map has now, in the YAML shape, with no YAML to follow (`iom import`): the
+ * Dataverse filter, the F&O filter when the leg has a non-empty one, and the mappings of `fields`
+ * that the map has, in that order. Values are typed as the YAML writes them ("true" is true, "5"
+ * is 5), which store back as the same text. `inexact` names the fields whose stored transforms say
+ * more than the YAML can (applying the YAML would rewrite those mappings).
+ */
+export function describeSettings(
+  document: Json,
+  fields: readonly string[],
+): { settings: MapSettings; inexact: string[] } {
+  const leg = managedLeg(document);
+  const mappings = legFieldMappings(leg);
+  const settings: MapSettings = { dataverseFilter: storedFilter(leg.reversedSourceFilter) };
+  if (storedFilter(leg.sourceFilter) !== "")
+    settings.financeAndOperationsFilter = storedFilter(leg.sourceFilter);
+  const inexact: string[] = [];
+  const described: FieldMapping[] = [];
+  for (const field of fields) {
+    const index = fieldIndex(mappings, field);
+    if (index < 0) continue;
+    const { value, exact } = describeFieldMapping(mappings[index] as Json);
+    if (value.defaultValue !== undefined) value.defaultValue = asWritten(value.defaultValue);
+    if (value.valueMap !== undefined)
+      value.valueMap = Object.fromEntries(
+        Object.entries(value.valueMap).map(([from, to]) => [from, asWritten(to)]),
+      );
+    if (!exact) inexact.push(value.dataverseField);
+    described.push(value);
+  }
+  if (described.length > 0) settings.fieldMappings = described;
+  return { settings, inexact };
+}
+
 /** What the document has now for the settings `managed` manages, to be put back on destroy. */
 export function snapshot(document: Json, managed: MapSettings): FoundSettings {
   const leg = managedLeg(document);

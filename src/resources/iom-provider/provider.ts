@@ -54,6 +54,17 @@ function parameterValue(text: string, like: ParameterValue | undefined): Paramet
   return text;
 }
 
+/**
+ * A stored parameter text in the YAML's type when there is no earlier YAML to follow (`iom
+ * import`): true, false or a number only when the text is exactly how that value is written, so
+ * that applying the YAML stores the very same text again; anything else ("True", "05") stays text.
+ */
+export function parameterFromText(text: string): ParameterValue {
+  if (text === "true" || text === "false") return text === "true";
+  if (text.trim() !== "" && String(Number(text)) === text) return Number(text);
+  return text;
+}
+
 async function writeParameters(
   s: Session,
   providerId: string,
