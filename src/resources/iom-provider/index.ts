@@ -14,7 +14,8 @@ export class IomProvider extends IomResource {
   /** Whether the stack took over a provider installed by hand. */
   declare readonly adopted: pulumi.Output<boolean>;
   constructor(name: string, args: IomProviderInputs, opts?: pulumi.CustomResourceOptions) {
-    super("iom-provider", name, { ...args }, opts);
+    // `adopted: undefined` declares the output, so that `provider.adopted` resolves to its value.
+    super("iom-provider", name, { ...args, adopted: undefined }, opts);
   }
 }
 

@@ -107,12 +107,19 @@ export const providerConnection: KindImplementation<Inputs> = {
 
   async read(id, outs, s) {
     const row = await s.client.retrieveIfExists(await entitySet(s, CONNECTION), id, {
-      select: ["msdyn_name", c.connectionUrl, c.status],
+      select: ["msdyn_name", c.connectionUrl, c.status, `_${c.definitionConnectionRef}_value`],
     });
     if (!row) return undefined;
+    // `connection` names the definition's connection (the natural key), whatever the row is called.
+    const definitionConnectionId = lookupId(row, c.definitionConnectionRef);
+    const definitionConnection = definitionConnectionId
+      ? await s.client.retrieveIfExists(await entitySet(s, DEFINITION_CONNECTION), definitionConnectionId, {
+          select: ["msdyn_name"],
+        })
+      : undefined;
     return {
       ...outs,
-      connection: String(row.msdyn_name ?? outs.connection),
+      connection: String(definitionConnection?.msdyn_name ?? row.msdyn_name ?? outs.connection),
       connectionId: connectionIdFromUrl(String(row[c.connectionUrl] ?? "")),
       activated: await isChoice(s, CONNECTION, c.status, row[c.status], connectionStatus.active),
     };
