@@ -6,8 +6,11 @@
 #   1. a `pulumi` (with `pulumi-language-nodejs` beside it) already on PATH, recent enough;
 #   2. a copy this script built before, cached per machine outside the git tree;
 #   3. a build of the pinned versions with Go, from our tools module (tools/engine);
-#   4. on a machine with internet and no Go, Pulumi's official installer.
-# It never rebuilds what is cached, and two runs at once wait for each other.
+#   4. on a machine with internet and no Go, Pulumi's release archive, checked against the SHA-256
+#      the release publishes before anything in it runs.
+# It never rebuilds what is cached, and two runs at once wait for each other. It never runs a
+# downloaded script: Go modules are checked against go.sum or Go's checksum database, and a
+# downloaded archive against its release's checksums, before any of their code is built or run.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -103,15 +106,66 @@ build_host_with_go() {
   mkdir -p "$scratch"
   cp "$tools/go.mod" "$tools/go.sum" "$scratch/"
   printf 'package tools\n\nimport _ "%s"\n' "$upstream" >"$scratch/tools.go"
-  if (cd "$scratch" && GOFLAGS=-mod=mod go get "$upstream@v$version" >"$scratch/get.log" 2>&1 \
-    && GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$work/bin/pulumi-language-nodejs" "$upstream" >>"$scratch/get.log" 2>&1); then
+  # The module is not in our go.sum, so only Go's checksum database can vouch for it: it is not
+  # fetched where that check is off, or bypassed by a private-module pattern (set in the
+  # environment or with `go env -w`, which an empty variable does not override).
+  local sumdb exempt
+  sumdb=$(go env GOSUMDB)
+  exempt=$(GONOSUMDB= GOPRIVATE= go env GONOSUMDB GOPRIVATE | tr -s '\n' ' ' | sed 's/^ *//; s/ *$//')
+  if [ "$sumdb" = "off" ] || [ -n "$exempt" ]; then
+    log "Go's checksum database is off or bypassed here (GOSUMDB=$sumdb${exempt:+, exempt: $exempt}): Pulumi's Node.js language host cannot be checked, so it is not fetched"
+  elif (cd "$scratch" && export GOFLAGS=-mod=mod GONOSUMDB= GOPRIVATE= \
+    && go get "$upstream@v$version" >"$scratch/get.log" 2>&1 \
+    && go build -trimpath -ldflags "-s -w" -o "$work/bin/pulumi-language-nodejs" "$upstream" >>"$scratch/get.log" 2>&1); then
     log "built Pulumi's Node.js language host v$version"
+    return
   else
     log "Pulumi's Node.js language host is not available here: $(grep -m1 -o 'reading https[^ ]*: [0-9]* [A-Za-z ]*' "$scratch/get.log" || tail -n1 "$scratch/get.log")"
-    log "building iom-gitops's Node.js language host instead (tools/engine/cmd/pulumi-language-nodejs)"
-    (cd "$tools" && go build -trimpath -ldflags "-s -w -X main.version=$version-iom" -o "$work/bin/pulumi-language-nodejs" \
-      ./cmd/pulumi-language-nodejs)
   fi
+  log "building iom-gitops's Node.js language host instead (tools/engine/cmd/pulumi-language-nodejs)"
+  (cd "$tools" && go build -trimpath -ldflags "-s -w -X main.version=$version-iom" -o "$work/bin/pulumi-language-nodejs" \
+    ./cmd/pulumi-language-nodejs)
+}
+
+sha256_of() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1; else shasum -a 256 "$1" | cut -d' ' -f1; fi
+}
+
+# Pulumi's release archive for this machine, from Pulumi's download site, checked against the
+# checksums file of the same release on GitHub: two hosts, so that one serving a changed archive
+# is caught. Only the two binaries the tool needs are taken out, and only after the check.
+install_release_archive() {
+  local platform
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) platform=linux-x64 ;;
+    Linux-aarch64 | Linux-arm64) platform=linux-arm64 ;;
+    Darwin-x86_64) platform=darwin-x64 ;;
+    Darwin-arm64) platform=darwin-arm64 ;;
+    *)
+      log "Pulumi publishes no release for $(uname -s) $(uname -m): install Go or pulumi"
+      exit 1
+      ;;
+  esac
+  local archive="pulumi-v$version-$platform.tar.gz" sums="pulumi-$version-checksums.txt"
+  local fetch=(curl -fsSL --proto =https --tlsv1.2 --retry 2)
+  log "no Go toolchain: downloading $archive and its release checksums"
+  "${fetch[@]}" -o "$work/$archive" "https://get.pulumi.com/releases/sdk/$archive"
+  "${fetch[@]}" -o "$work/$sums" "https://github.com/pulumi/pulumi/releases/download/v$version/$sums"
+  local expected actual
+  expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1; exit }' "$work/$sums")
+  actual=$(sha256_of "$work/$archive")
+  if [ -z "$expected" ]; then
+    log "the release checksums name no $archive: refusing to install it"
+    exit 1
+  fi
+  if [ "$expected" != "$actual" ]; then
+    log "$archive does not match its release checksum (expected $expected, got $actual): refusing to install it"
+    exit 1
+  fi
+  log "$archive matches its release checksum ($actual)"
+  mkdir -p "$work/extract"
+  tar -xzf "$work/$archive" -C "$work/extract" pulumi/pulumi pulumi/pulumi-language-nodejs
+  mv "$work/extract/pulumi/pulumi" "$work/extract/pulumi/pulumi-language-nodejs" "$work/bin/"
 }
 
 if command -v go >/dev/null 2>&1; then
@@ -126,12 +180,11 @@ if command -v go >/dev/null 2>&1; then
     log "pulumi CLI built in $((SECONDS - start)) s"
   fi
   build_host_with_go
-elif command -v curl >/dev/null 2>&1; then
-  # 4. No Go: Pulumi's installer (needs internet); it brings Pulumi's own language host.
-  log "no Go toolchain: installing pulumi v$version with Pulumi's official installer"
-  curl -fsSL https://get.pulumi.com | sh -s -- --version "$version" --install-root "$work" --no-edit-path >&2
+elif command -v curl >/dev/null 2>&1 && command -v tar >/dev/null 2>&1; then
+  # 4. No Go: Pulumi's release archive (needs internet); it brings Pulumi's own language host.
+  install_release_archive
 else
-  log "cannot provide the Pulumi engine: no pulumi on PATH, no Go toolchain, no curl"
+  log "cannot provide the Pulumi engine: no pulumi on PATH, no Go toolchain, no curl and tar"
   exit 1
 fi
 

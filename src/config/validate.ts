@@ -1,7 +1,7 @@
 // `iom validate` without the command line: loads stack and policy files, checks them against
 // the schemas and then the semantic rules, and returns every finding at once. Never touches an
 // environment; table metadata comes from the source it is given (offline by default).
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { DualWriteMap } from "../generated/dual-write-map.js";
 import type { IomProvider } from "../generated/iom-provider.js";
@@ -25,7 +25,7 @@ import type { ResourceKind } from "./schema-registry.js";
 import { schemaRegistry } from "./schema-registry.js";
 import { schemaFindings } from "./schema-findings.js";
 import type { LoadResult, PathSegment, YamlSource } from "./yaml-source.js";
-import { loadYamlText } from "./yaml-source.js";
+import { MAX_FILE_BYTES, loadYamlText } from "./yaml-source.js";
 
 export type FileKind = "stack" | "policy-file";
 
@@ -93,6 +93,65 @@ interface Unit {
   config: Configuration;
 }
 
+type BoundedRead =
+  { kind: "bytes"; bytes: Uint8Array } | { kind: "too-large"; size: number } | { kind: "not-a-file" };
+
+/**
+ * A file's bytes, with its size checked before it is read whole: a multi-gigabyte file, a device
+ * or a FIFO named *.iom.yaml must cost a stat, not the machine's memory or a hung read. At most
+ * MAX_FILE_BYTES + 1 bytes are ever read, so a file that grows after the stat is caught too.
+ */
+function readBounded(abs: string): BoundedRead {
+  // stat before open: opening a FIFO for reading would wait for a writer.
+  if (!statSync(abs).isFile()) return { kind: "not-a-file" };
+  const fd = openSync(abs, "r");
+  try {
+    const { size } = fstatSync(fd);
+    if (size > MAX_FILE_BYTES) return { kind: "too-large", size };
+    // One byte more than the stat promised, to notice a file that grew since.
+    let buffer = Buffer.alloc(size + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > MAX_FILE_BYTES) return { kind: "too-large", size: length };
+        const bigger = Buffer.alloc(Math.min(buffer.length * 2, MAX_FILE_BYTES + 1));
+        buffer.copy(bigger);
+        buffer = bigger;
+      }
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return { kind: "bytes", bytes: buffer.subarray(0, length) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tooLarge(file: string, size: number): Finding {
+  return {
+    file,
+    line: 1,
+    column: 1,
+    code: "file-too-large",
+    severity: "error",
+    message: `the file is ${size} bytes; the limit is ${MAX_FILE_BYTES} bytes`,
+    hint: "split the configuration into smaller files (policies can live in policies/*.policy.yaml)",
+  };
+}
+
+function notAFile(file: string): Finding {
+  return {
+    file,
+    line: 1,
+    column: 1,
+    code: "file-not-readable",
+    severity: "error",
+    message: "the path is not a regular file (a directory, device or pipe)",
+    hint: "name a stack or policy file, or a directory to search for them",
+  };
+}
+
 class Validator {
   private readonly loaded = new Map<string, LoadResult>();
   private readonly policyFiles = new Map<string, Unit>();
@@ -109,10 +168,15 @@ class Validator {
     if (!result) {
       const file = this.display(abs);
       this.files.add(file);
-      let bytes: Uint8Array;
       try {
-        bytes = readFileSync(abs);
-        result = loadYamlText(file, bytes);
+        const read = readBounded(abs);
+        result =
+          read.kind === "bytes"
+            ? loadYamlText(file, read.bytes)
+            : {
+                ok: false,
+                findings: [read.kind === "too-large" ? tooLarge(file, read.size) : notAFile(file)],
+              };
       } catch (err) {
         const reason =
           err instanceof Error && "code" in err ? String((err as NodeJS.ErrnoException).code) : "error";

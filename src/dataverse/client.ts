@@ -65,6 +65,11 @@ export interface RequestSpec {
    * response, the call succeeds with `replayed: true` instead of failing.
    */
   earlierAttemptApplied?: (status: number, body: unknown) => boolean;
+  /**
+   * What an accepted answer's body must be: JSON (the default; anything else is a typed error,
+   * never handed to the caller as a string) or any text (a $batch's multipart body).
+   */
+  responseType?: "json" | "text";
   /** Also accept a response this predicate approves (e.g. a $batch's multipart error answer). */
   acceptIf?: (status: number, headers: Headers) => boolean;
   signal?: AbortSignal;
@@ -258,12 +263,23 @@ export class DataverseClient {
 
       let status: number | undefined;
       let body: unknown;
+      let malformed: string | undefined;
       let retryAfterMs: number | undefined;
       if (response) {
         status = response.status;
         try {
-          body = await readBody(response);
+          ({ body, malformed } = await readBody(response));
         } catch (error) {
+          if (error instanceof ResponseTooLargeError) {
+            throw new UnexpectedResponseError(error.message, {
+              method: spec.method,
+              path,
+              status,
+              attempts: attempt,
+              requestId,
+              hint: "The server sent far more than any Dataverse answer holds; check the environment URL (a proxy or another service may be answering) and report the request id if it persists.",
+            });
+          }
           // The connection dropped while the body was streaming: the same as no answer at all.
           if (spec.signal?.aborted) throw spec.signal.reason;
           networkError = error;
@@ -278,6 +294,17 @@ export class DataverseClient {
         // An answer that says an earlier attempt, whose answer was lost, already did the work.
         const replayed =
           !accepted && unknownOutcomeBefore && spec.earlierAttemptApplied?.(status, body) === true;
+        if (accepted && malformed && (spec.responseType ?? "json") === "json") {
+          // Never handed on as a string the caller would take for data: a proxy's sign-in page, a
+          // body cut short, a server that is not Dataverse.
+          throw new UnexpectedResponseError(`the response body ${malformed}`, {
+            method: spec.method,
+            path,
+            status,
+            attempts: attempt,
+            requestId,
+          });
+        }
         if (accepted || replayed) {
           return {
             status,
@@ -365,8 +392,19 @@ export class DataverseClient {
   }
 
   async whoAmI(signal?: AbortSignal): Promise<WhoAmI> {
-    const response = await this.request<WhoAmI>({ method: "GET", path: "WhoAmI", accept: [200], signal });
-    return response.body;
+    const response = await this.request<unknown>({ method: "GET", path: "WhoAmI", accept: [200], signal });
+    const body = expectRecord(response, "GET", "WhoAmI", "the WhoAmI response");
+    for (const key of ["UserId", "BusinessUnitId", "OrganizationId"] as const) {
+      if (typeof body[key] !== "string" || body[key] === "") {
+        throw new UnexpectedResponseError(`the WhoAmI response has no ${key}`, {
+          method: "GET",
+          path: "WhoAmI",
+          status: response.status,
+          requestId: response.requestId,
+        });
+      }
+    }
+    return body as unknown as WhoAmI;
   }
 
   /** Read one row; NotFoundError when it does not exist. */
@@ -375,14 +413,15 @@ export class DataverseClient {
     key: RecordKey,
     options: ReadOptions,
   ): Promise<T> {
-    const response = await this.request<T>({
+    const path = `${recordPath(entitySet, key)}?${queryString({ select: options.select, expand: options.expand })}`;
+    const response = await this.request<unknown>({
       method: "GET",
-      path: `${recordPath(entitySet, key)}?${queryString({ select: options.select, expand: options.expand })}`,
+      path,
       accept: [200],
       headers: preferHeader([annotationsPreference(options.includeAnnotations)]),
       signal: options.signal,
     });
-    return response.body;
+    return expectRecord(response, "GET", this.#displayPath(this.#resolve(path)), "the row") as T;
   }
 
   /** Read one row, or undefined when it does not exist (not-found handled on purpose). */
@@ -391,14 +430,16 @@ export class DataverseClient {
     key: RecordKey,
     options: ReadOptions,
   ): Promise<T | undefined> {
-    const response = await this.request<T>({
+    const path = `${recordPath(entitySet, key)}?${queryString({ select: options.select, expand: options.expand })}`;
+    const response = await this.request<unknown>({
       method: "GET",
-      path: `${recordPath(entitySet, key)}?${queryString({ select: options.select, expand: options.expand })}`,
+      path,
       accept: [200, 404],
       headers: preferHeader([annotationsPreference(options.includeAnnotations)]),
       signal: options.signal,
     });
-    return response.status === 404 ? undefined : response.body;
+    if (response.status === 404) return undefined;
+    return expectRecord(response, "GET", this.#displayPath(this.#resolve(path)), "the row") as T;
   }
 
   /** Rows page by page, following @odata.nextLink until there is none. */
@@ -416,7 +457,10 @@ export class DataverseClient {
       annotationsPreference(options.includeAnnotations),
     ]);
     let path: string | undefined = `${identifier(entitySet)}?${queryString(query)}`;
+    // A server that hands back a link it already gave would keep this loop going for ever.
+    const followed = new Set<string>();
     while (path !== undefined) {
+      followed.add(path);
       const response: DataverseResponse<unknown> = await this.request({
         method: "GET",
         path,
@@ -425,16 +469,23 @@ export class DataverseClient {
         signal: options.signal,
       });
       const body = response.body as { value?: unknown; "@odata.nextLink"?: unknown };
-      if (!Array.isArray(body?.value)) {
-        throw new UnexpectedResponseError("a collection response has no value array", {
+      const malformed = (what: string): UnexpectedResponseError =>
+        new UnexpectedResponseError(`a collection response ${what}`, {
           method: "GET",
-          path: this.#displayPath(this.#resolve(path)),
+          path: this.#displayPath(this.#resolve(path as string)),
           status: response.status,
+          requestId: response.requestId,
         });
-      }
+      if (!Array.isArray(body?.value)) throw malformed("has no value array");
+      if (!body.value.every(isRecord)) throw malformed("has a value that is not a row (a JSON object)");
+      const next = body["@odata.nextLink"];
+      if (next !== undefined && next !== null && typeof next !== "string")
+        throw malformed("has an @odata.nextLink that is not a link");
+      if (typeof next === "string" && followed.has(next))
+        throw malformed("links back to a page already read (@odata.nextLink repeats)");
       yield body.value as T[];
       // The link is used as it is: Dataverse's $skiptoken must not be rebuilt or re-encoded.
-      path = typeof body["@odata.nextLink"] === "string" ? body["@odata.nextLink"] : undefined;
+      path = typeof next === "string" ? next : undefined;
     }
   }
 
@@ -490,7 +541,13 @@ export class DataverseClient {
       });
     }
     const result: CreateResult = { id: createdId, replayed: response.replayed };
-    if (options.select && !response.replayed && response.body) result.record = response.body;
+    if (options.select && !response.replayed)
+      result.record = expectRecord(
+        response,
+        "POST",
+        this.#displayPath(this.#resolve(path)),
+        "the created row",
+      );
     if (options.select && response.replayed) {
       result.record = await this.retrieve(entitySet, createdId, {
         select: options.select,
@@ -566,7 +623,14 @@ export class DataverseClient {
     // A replayed create-only upsert created the row on the attempt whose answer was lost.
     const created = response.replayed ? true : options.select ? response.status === 201 : undefined;
     const result: UpsertResult = { id, created };
-    if (response.body && typeof response.body === "object") result.record = response.body;
+    // A replayed create-only upsert's answer is the 412 that recognised it, not the row.
+    if (options.select && !response.replayed)
+      result.record = expectRecord(
+        response,
+        "PATCH",
+        this.#displayPath(this.#resolve(path)),
+        "the upserted row",
+      );
     return result;
   }
 
@@ -645,6 +709,7 @@ export class DataverseClient {
         status !== 429 &&
         boundaryOf(headers.get("content-type")) !== undefined,
       rawBody: { contentType: written.contentType, text: written.body },
+      responseType: "text",
       headers: preferHeader([options.continueOnError ? "odata.continue-on-error" : undefined]),
       idempotent: readsOnly,
       signal: options.signal,
@@ -765,18 +830,87 @@ function annotationsPreference(annotations: string | undefined): string | undefi
   return annotations ? `odata.include-annotations="${annotations.replaceAll('"', "")}"` : undefined;
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text === "") return undefined;
-  const type = response.headers.get("content-type") ?? "";
-  if (/json/i.test(type)) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
+/**
+ * The most bytes one response body may have. Dataverse's largest answers (a 5000-row page of
+ * wide rows, a table's full metadata) stay well under this; a body that passes it is not an
+ * answer to trust, and reading it whole could take the process's memory.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+class ResponseTooLargeError extends Error {
+  override readonly name = "ResponseTooLargeError";
+}
+
+/**
+ * The body, parsed when it is JSON, read no further than MAX_RESPONSE_BYTES. `malformed` says
+ * what is wrong with a body that should have been JSON; whether that matters is the caller's call
+ * (an error answer from a gateway is often HTML, and is still an error answer).
+ */
+async function readBody(response: Response): Promise<{ body: unknown; malformed?: string }> {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(
+      `the response declares ${declared} bytes, more than the ${MAX_RESPONSE_BYTES} a Dataverse answer may have`,
+    );
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_RESPONSE_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        throw new ResponseTooLargeError(
+          `the response is larger than the ${MAX_RESPONSE_BYTES} bytes a Dataverse answer may have`,
+        );
+      }
+      chunks.push(value);
     }
   }
-  return text;
+  if (size === 0) return { body: undefined };
+  const text = new TextDecoder().decode(Buffer.concat(chunks, size));
+  const type = response.headers.get("content-type") ?? "";
+  if (!/json/i.test(type)) {
+    return { body: text, malformed: `is not JSON (content type ${JSON.stringify(type || "none")})` };
+  }
+  try {
+    return { body: JSON.parse(text) as unknown };
+  } catch {
+    return { body: text, malformed: `is not valid JSON (${size} bytes, cut short or not JSON at all)` };
+  }
+}
+
+function isRecord(value: unknown): value is DataverseRecord {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The body of an accepted answer that must be one row (a JSON object). */
+function expectRecord(
+  response: DataverseResponse<unknown>,
+  method: string,
+  path: string,
+  what: string,
+): DataverseRecord {
+  if (isRecord(response.body)) return response.body;
+  const shape =
+    response.body === undefined
+      ? "nothing"
+      : response.body === null
+        ? "null"
+        : Array.isArray(response.body)
+          ? "a list"
+          : typeof response.body;
+  throw new UnexpectedResponseError(`${what} came back as ${shape}, not a JSON object`, {
+    method,
+    path,
+    status: response.status,
+    attempts: response.attempts,
+    requestId: response.requestId,
+  });
 }
 
 function parseErrorBodyDetails(body: unknown): { dataverseCode?: string; dataverseMessage?: string } {

@@ -8,6 +8,7 @@ const PROPERTY_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 // A qualified name such as Microsoft.Dynamics.CRM.PicklistAttributeMetadata.
 const QUALIFIED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export class ODataBuildError extends Error {
   override readonly name = "ODataBuildError";
@@ -60,6 +61,10 @@ export function literal(value: ODataValue): string {
   }
   switch (typeof value) {
     case "string":
+      // Half of a surrogate pair has no UTF-8 form: percent-encoding it would fail later with an
+      // untyped URIError, so it is refused here, where the value is named.
+      if (LONE_SURROGATE.test(value))
+        throw new ODataBuildError(`a string with half a surrogate pair: ${JSON.stringify(value)}`);
       return `'${value.replaceAll("'", "''")}'`;
     case "number":
       if (!Number.isFinite(value)) throw new ODataBuildError(`not a finite number: ${value}`);

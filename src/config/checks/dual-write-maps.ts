@@ -1,11 +1,17 @@
 // Dual-write maps: the Dataverse filter must parse as OData $filter and name only attributes the
 // table has; field mappings must carry what their transform needs.
-import { FilterSyntaxError, filterProperties, parseFilter } from "../../odata/filter.js";
+import { FilterSyntaxError, filterProperties } from "../../odata/filter.js";
 import type { Finding } from "../findings.js";
 import type { TableMetadataSource } from "../metadata.js";
 import { resolveColumn, resolveFilterAttribute } from "../metadata.js";
 import type { Configuration } from "../model.js";
 import { findingAt, findingInString } from "../model.js";
+import {
+  FilterTooComplexError,
+  MAX_FILTER_DEPTH,
+  MAX_FILTER_OPERATORS,
+  parseBoundedFilter,
+} from "./filter-limits.js";
 
 export async function checkDualWriteMaps(
   config: Configuration,
@@ -27,7 +33,7 @@ export async function checkDualWriteMaps(
       );
     }
     try {
-      const tree = parseFilter(value.dataverseFilter);
+      const tree = parseBoundedFilter(value.dataverseFilter);
       if (table) {
         for (const property of filterProperties(tree)) {
           const resolved = resolveFilterAttribute(table, property.path);
@@ -45,6 +51,16 @@ export async function checkDualWriteMaps(
         }
       }
     } catch (err) {
+      if (err instanceof FilterTooComplexError) {
+        findings.push(
+          findingInString(source, filterPath, err.position, 1, {
+            code: "filter-too-complex",
+            message: `dataverseFilter of '${value.name}' ${err.message}; it is not checked further`,
+            hint: `keep a filter within ${MAX_FILTER_DEPTH} levels of parentheses and ${MAX_FILTER_OPERATORS} operators; a condition repeated by a generator is the usual cause`,
+          }),
+        );
+        continue;
+      }
       if (!(err instanceof FilterSyntaxError)) throw err;
       findings.push(
         findingInString(source, filterPath, err.position, 1, {

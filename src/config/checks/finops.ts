@@ -2,7 +2,7 @@
 // article, as rules that apply when a stack declares the F&O provider. Each missing piece is a
 // finding that names the article's step it comes from.
 import type { FilterNode } from "../../odata/filter.js";
-import { FilterSyntaxError, parseFilter } from "../../odata/filter.js";
+import { FilterSyntaxError } from "../../odata/filter.js";
 import type { DualWriteMap } from "../../generated/dual-write-map.js";
 import type { Policy } from "../../generated/policy.js";
 import type { IomProvider } from "../../generated/iom-provider.js";
@@ -10,6 +10,7 @@ import type { Finding, FindingCode } from "../findings.js";
 import type { Configuration, Located } from "../model.js";
 import { findingAt } from "../model.js";
 import { FINOPS_CONNECTION, findDefinition, FINOPS_DEFINITION, sameName } from "../provider-catalog.js";
+import { FilterTooComplexError, parseBoundedFilter } from "./filter-limits.js";
 
 const ARTICLE = 'article "Set up the Dynamics 365 Finance + Operations provider"';
 
@@ -89,9 +90,10 @@ function literalText(node: Extract<FilterNode, { kind: "compare" }>["right"]): s
 function conjuncts(filter: string): Set<string> | undefined {
   let tree: FilterNode;
   try {
-    tree = parseFilter(filter);
+    tree = parseBoundedFilter(filter);
   } catch (err) {
-    if (err instanceof FilterSyntaxError) return undefined;
+    // Reported by the dual-write map check; the readiness conditions cannot be read from it.
+    if (err instanceof FilterSyntaxError || err instanceof FilterTooComplexError) return undefined;
     throw err;
   }
   const out = new Set<string>();

@@ -9,12 +9,33 @@ import { UsageError } from "../../../src/cli/usage-error.js";
 import { clearMetadataCache } from "../../../src/dataverse/metadata.js";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator/index.js";
 import { projectRoot } from "../../../src/engine/engine.js";
+import { tables } from "../../../src/iom/tables/index.js";
+import type { TableDefinition } from "../../../src/iom/tables/types.js";
+
+// The environment has a column the shipped metadata does not: a customisation, as real tenants
+// have. A filter on it is valid online and invalid offline, which shows which metadata was used.
+const CUSTOM_COLUMN = "contoso_readyforfno";
+function customisedTables(): TableDefinition[] {
+  const copy = structuredClone([...tables]);
+  const lines = copy.find((t) => t.logicalName === "salesorderdetail");
+  if (!lines) throw new Error("no salesorderdetail in the registry");
+  lines.attributes.push({
+    logicalName: CUSTOM_COLUMN,
+    displayName: "Ready for F&O",
+    type: "Boolean",
+    options: [
+      { value: 0, label: "No" },
+      { value: 1, label: "Yes" },
+    ],
+  });
+  return copy;
+}
 
 let emulator: RunningEmulator;
 let dir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startEmulator({ port: 0, tables: customisedTables() });
   dir = mkdtempSync(path.join(tmpdir(), "iom-online-"));
   cpSync(path.join(projectRoot, "policies"), path.join(dir, "policies"), { recursive: true });
   const stack = readFileSync(path.join(projectRoot, "stacks", "local.iom.yaml"), "utf8");
@@ -28,6 +49,12 @@ beforeAll(async () => {
         "_msdyn_company_value ne null and _msdyn_shippingsite",
         "msdyn_company_value ne null and _msdyn_shippingsite",
       ),
+  );
+  writeFileSync(
+    path.join(dir, "custom.iom.yaml"),
+    stack
+      .replaceAll("../policies/", "policies/")
+      .replace("msdyn_statuscode ne 192350001", `msdyn_statuscode ne 192350001 and ${CUSTOM_COLUMN} eq true`),
   );
 });
 
@@ -46,20 +73,24 @@ async function validate(args: string[], env: NodeJS.ProcessEnv): Promise<{ code:
 const online = () => ({ IOM_DATAVERSE_URL: emulator.url, IOM_TOKEN: emulator.token });
 
 describe("iom validate --online", () => {
-  it("accepts the article's configuration against the environment's metadata", async () => {
-    const before = await (await fetch(`${emulator.url}/_emulator/counters`, { headers: auth() })).json();
+  it("accepts the article's configuration against the environment's metadata, read from it", async () => {
+    const before = await metadataRequests();
     const { code, out } = await validate(["good.iom.yaml", "--online"], online());
     expect(out).toBe("ok: 3 files valid\n");
     expect(code).toBe(0);
-    const after = (await (await fetch(`${emulator.url}/_emulator/counters`, { headers: auth() })).json()) as {
-      byRoute: Record<string, number>;
-    };
-    // The metadata really came from the environment.
-    const metadataCalls = Object.entries(after.byRoute)
-      .filter(([route]) => route.includes("EntityDefinitions"))
-      .reduce((n, [, count]) => n + count, 0);
-    expect(metadataCalls).toBeGreaterThan(0);
-    expect(before).toBeDefined();
+    // The metadata was read from the environment by this run, not by an earlier one.
+    expect((await metadataRequests()) - before).toBeGreaterThan(0);
+  });
+
+  it("checks against the environment's own columns: a customisation is valid online only", async () => {
+    const fromEnvironment = await validate(["custom.iom.yaml", "--online"], online());
+    expect(fromEnvironment.out).toBe("ok: 3 files valid\n");
+    expect(fromEnvironment.code).toBe(0);
+    const offline = await validate(["custom.iom.yaml"], {});
+    expect(offline.code).toBe(1);
+    expect(offline.out).toMatch(
+      new RegExp(`custom\\.iom\\.yaml:\\d+:\\d+: error filter-unknown-attribute: .*'${CUSTOM_COLUMN}'`),
+    );
   });
 
   it("reports the article's lookup typo with the environment's attribute as the suggestion", async () => {
@@ -83,6 +114,14 @@ describe("iom validate --online", () => {
   });
 });
 
-function auth(): Record<string, string> {
-  return { Authorization: `Bearer ${emulator.token}` };
+/** EntityDefinitions requests the emulator has answered so far. */
+async function metadataRequests(): Promise<number> {
+  const response = await fetch(`${emulator.url}/_emulator/counters`, {
+    headers: { Authorization: `Bearer ${emulator.token}` },
+  });
+  expect(response.status).toBe(200);
+  const counters = (await response.json()) as { byRoute: Record<string, number> };
+  return Object.entries(counters.byRoute)
+    .filter(([route]) => route.includes("EntityDefinitions"))
+    .reduce((n, [, count]) => n + count, 0);
 }

@@ -6,37 +6,71 @@ import { FINOPS_DEFINITION } from "../../../src/iom/catalog.js";
 import { columns, policyType } from "../../../src/iom/inferred.js";
 import { msdyn_iomprovider } from "../../../src/iom/tables/msdyn_iomprovider.js";
 import { msdyn_iomproviderdefinition } from "../../../src/iom/tables/msdyn_iomproviderdefinition.js";
-import { msdyn_iompolicy } from "../../../src/iom/tables/msdyn_iompolicy.js";
-import { salesorder } from "../../../src/iom/tables/salesorder.js";
+import { alteringFetch, type Json } from "./altering-fetch.js";
 import { useEmulator } from "./harness.js";
 
 const h = useEmulator();
 
+// The emulator serves the registry's own table definitions, so comparing what the client reads
+// with src/iom/tables or src/iom/inferred.ts would pass whether the client read anything or not.
+// These tests alter the answers on their way to the client (a tenant whose names and values
+// differ), or compare with values Dataverse documents, so that only a real read can pass.
 describe("metadata", () => {
-  it("reads entity set and key names from EntityDefinitions", async () => {
-    const { dv } = h.client();
+  it("reads entity set and key names from EntityDefinitions, as the environment serves them", async () => {
+    const { dv } = h.client(
+      {},
+      {
+        fetch: alteringFetch([
+          {
+            url: "EntityDefinitions(LogicalName='msdyn_iompolicy')?",
+            edit: (body) =>
+              Object.assign(body, {
+                EntitySetName: "contoso_policyset",
+                PrimaryIdAttribute: "contoso_policykey",
+                PrimaryNameAttribute: "contoso_title",
+              }),
+          },
+        ]),
+      },
+    );
     expect(await dv.metadata.entity("msdyn_iompolicy")).toEqual({
       logicalName: "msdyn_iompolicy",
-      entitySetName: msdyn_iompolicy.entitySetName,
-      primaryIdAttribute: msdyn_iompolicy.primaryIdAttribute,
-      primaryNameAttribute: msdyn_iompolicy.primaryNameAttribute,
+      entitySetName: "contoso_policyset",
+      primaryIdAttribute: "contoso_policykey",
+      primaryNameAttribute: "contoso_title",
     });
   });
 
-  it("resolves option labels to values and back", async () => {
-    const { dv } = h.client();
+  it("resolves option labels to the values the environment serves, and back", async () => {
     const column = columns.policy.policyType;
-    expect(await dv.metadata.optionValue("msdyn_iompolicy", column, "Execution")).toBe(
-      policyType.execution.value,
+    const { dv } = h.client(
+      {},
+      {
+        fetch: alteringFetch([
+          {
+            url: `Attributes(LogicalName='${column}')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata`,
+            edit: (body) => {
+              const options = (body.OptionSet as Json).Options as Json[];
+              for (const option of options) option.Value = 900_000 + Number(option.Value) - 192_350_000;
+            },
+          },
+        ]),
+      },
     );
-    expect(await dv.metadata.optionLabel("msdyn_iompolicy", column, policyType.filter.value)).toBe("Filter");
+    expect(await dv.metadata.optionValue("msdyn_iompolicy", column, "Execution")).toBe(900_001);
+    expect(await dv.metadata.optionLabel("msdyn_iompolicy", column, 900_000)).toBe("Filter");
+  });
+
+  it("reads Dataverse's documented choices of the sales order table", async () => {
+    const { dv } = h.client();
     expect(await dv.metadata.optionValue("salesorder", "msdyn_ordertype", "item based")).toBe(192350000);
-    const states = await dv.metadata.options("salesorder", "statecode");
-    expect(states).toEqual(
-      salesorder.attributes
-        .find((a) => a.logicalName === "statecode")
-        ?.options?.map(({ value, label }) => ({ value, label })),
-    );
+    expect(await dv.metadata.options("salesorder", "statecode")).toEqual([
+      { value: 0, label: "Active" },
+      { value: 1, label: "Submitted" },
+      { value: 2, label: "Canceled" },
+      { value: 3, label: "Fulfilled" },
+      { value: 4, label: "Invoiced" },
+    ]);
     expect(await dv.metadata.optionValue("salesorder", "msdyn_isreadytosync", "Yes")).toBe(1);
   });
 

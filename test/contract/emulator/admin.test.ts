@@ -1,4 +1,8 @@
 // Authentication, request counters, fault injection and reset through /_emulator/.
+import { readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
+
 import { describe, expect, it } from "vitest";
 
 import { body, useEmulator } from "./harness.js";
@@ -33,6 +37,83 @@ describe("authentication", () => {
     }
     expect((await fetch(`${h.emulator.url}/_emulator/counters`)).status).toBe(401);
     expect((await h.api("accounts")).status).toBe(200);
+  });
+});
+
+/** The local addresses of the sockets listening on a TCP port, from the kernel's own tables. */
+function listeners(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const found: string[] = [];
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue; // no IPv6 in this kernel
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      // State 0A is LISTEN; the local address is hex, IPv4 in little-endian byte order.
+      if (state === "0A" && local?.endsWith(`:${hexPort}`)) found.push(local.slice(0, -5));
+    }
+  }
+  return found;
+}
+
+/** Whether a TCP connection to host:port is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+describe("network exposure", () => {
+  it("listens on 127.0.0.1 only: one listening socket, on loopback, refused on every other address", async () => {
+    const port = Number(new URL(h.emulator.url).port);
+    // 0100007F is 127.0.0.1; a wildcard listener would show as 00000000 or an IPv6 address.
+    expect(listeners(port)).toEqual(["0100007F"]);
+    expect(await accepts("127.0.0.1", port)).toBe(true);
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a !== undefined && !a.internal && !a.address.startsWith("fe80"))
+      .map((a) => a!.address);
+    for (const address of others) expect(await accepts(address, port), address).toBe(false);
+  });
+
+  it("refuses a missing or wrong token on every surface, and a refused write changes nothing", async () => {
+    const surfaces: Array<[string, string, unknown?]> = [
+      ["GET", "/api/data/v9.2/WhoAmI"],
+      ["POST", "/api/data/v9.2/accounts", { name: "intruder" }],
+      ["POST", "/api/data/v9.2/$batch"],
+      ["GET", "/api/DualWriteManagement/1.0/Entities"],
+      ["POST", "/_emulator/reset"],
+      ["PUT", "/_emulator/faults", { rules: [{ status: 503 }] }],
+      ["GET", "/_emulator/counters"],
+    ];
+    for (const [method, path, json] of surfaces) {
+      for (const auth of [undefined, "Bearer wrong", "Basic c2VjcmV0LXRva2Vu", "bearer secret-token"]) {
+        const res = await fetch(`${h.emulator.url}${path}`, {
+          method,
+          headers: { ...(auth ? { Authorization: auth } : {}), "Content-Type": "application/json" },
+          body: json === undefined ? undefined : JSON.stringify(json),
+        });
+        expect(res.status, `${method} ${path} with ${auth ?? "no token"}`).toBe(401);
+      }
+    }
+    const rows = await body<{ value: unknown[] }>(
+      await h.api("accounts?$select=name&$filter=name eq 'intruder'"),
+    );
+    expect(rows.value).toEqual([]);
+    expect(await body<{ rules: unknown[] }>(await h.raw("/_emulator/faults"))).toMatchObject({ rules: [] });
   });
 });
 

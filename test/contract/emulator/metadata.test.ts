@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 
 import { startEmulator } from "../../../src/emulator/index.js";
 import { seedIds } from "../../../src/emulator/seed.js";
-import * as inferred from "../../../src/iom/inferred.js";
 import { tables } from "../../../src/iom/tables/index.js";
 import { body, useEmulator } from "./harness.js";
 
@@ -26,22 +25,39 @@ async function options(
 }
 
 describe("EntityDefinitions", () => {
-  it("publishes every served table with its entity set, primary id and primary name", async () => {
+  it("publishes every served table, each reachable through its entity set", async () => {
     for (const table of tables) {
       const res = await h.api(
         `EntityDefinitions(LogicalName='${table.logicalName}')?$select=EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute`,
       );
       expect(res.status).toBe(200);
-      const json = await body(res);
-      expect(json).toMatchObject({
-        EntitySetName: table.entitySetName,
-        PrimaryIdAttribute: table.primaryIdAttribute,
-        PrimaryNameAttribute: table.primaryNameAttribute,
-      });
+      const json = await body<{ EntitySetName: string; MetadataId: string; Attributes?: unknown }>(res);
       expect(json.MetadataId).toMatch(/^[0-9a-f-]{36}$/);
       expect(json.Attributes).toBeUndefined();
-      expect((await h.api(`${table.entitySetName}?$top=1`)).status).toBe(200);
+      // The published set name is a collection the service answers: read from the answer, not
+      // from the definition the emulator was built from.
+      expect((await h.api(`${json.EntitySetName}?$top=1`)).status, json.EntitySetName).toBe(200);
     }
+  });
+
+  it.each([
+    ["account", "accounts", "accountid", "name"],
+    ["salesorder", "salesorders", "salesorderid", "name"],
+    [
+      "connectionreference",
+      "connectionreferences",
+      "connectionreferenceid",
+      "connectionreferencedisplayname",
+    ],
+  ])("publishes %s with Dataverse's documented names", async (logicalName, set, id, primaryName) => {
+    const res = await h.api(
+      `EntityDefinitions(LogicalName='${logicalName}')?$select=EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute`,
+    );
+    expect(await body(res)).toMatchObject({
+      EntitySetName: set,
+      PrimaryIdAttribute: id,
+      PrimaryNameAttribute: primaryName,
+    });
   });
 
   it("finds a table with $filter=LogicalName eq 'x'", async () => {
@@ -100,34 +116,93 @@ describe("EntityDefinitions", () => {
     });
   });
 
-  it("publishes IOM's choices with the labels the UI shows, from src/iom/inferred.ts", async () => {
-    const labels = (set: Readonly<Record<string, inferred.Choice>>): Array<[number, string]> =>
-      inferred.options(set).map((c) => [c.value, c.label]);
-    expect(await options("msdyn_iompolicy", "msdyn_policytype")).toEqual(labels(inferred.policyType));
-    expect(await options("msdyn_iompolicy", "msdyn_criticality")).toEqual(labels(inferred.criticality));
-    expect(await options("msdyn_iompolicy", "msdyn_associatedentity")).toEqual(
-      labels(inferred.associatedEntity),
-    );
-    expect(await options("msdyn_iompolicy", "msdyn_publishstatus")).toEqual([
-      [192350000, "Unpublished"],
-      [192350001, "Published"],
+  // Expected values are written out from Microsoft's documentation (domain.md), not read from
+  // src/iom/inferred.ts: the emulator is built from that module, so comparing the two would pass
+  // whatever either said. Where only the labels are documented, only the labels are checked.
+  it("publishes IOM's choices with the labels the UI shows", async () => {
+    const labels = async (table: string, column: string, cast?: string): Promise<string[]> =>
+      (await options(table, column, cast)).map(([, label]) => label);
+    expect(await labels("msdyn_iompolicy", "msdyn_policytype")).toEqual(["Filter", "Execution"]);
+    expect(await labels("msdyn_iompolicy", "msdyn_criticality")).toEqual(["Information", "Critical"]);
+    expect(await labels("msdyn_iompolicy", "msdyn_associatedentity")).toEqual([
+      "Order",
+      "Order product",
+      "Fulfillment order",
+      "Fulfillment order product",
     ]);
-    expect(await options("msdyn_iomdesigner", "msdyn_publishstatus")).toEqual(labels(inferred.publishStatus));
-    expect(await options("msdyn_iomprovider", "msdyn_providerstatus")).toEqual([
-      [192350000, "Installed"],
-      [192350001, "Activated"],
+    expect(await labels("msdyn_iompolicy", "msdyn_publishstatus")).toEqual(["Unpublished", "Published"]);
+    expect(await labels("msdyn_iomdesigner", "msdyn_publishstatus")).toEqual(["Unpublished", "Published"]);
+    expect(await labels("msdyn_iomprovider", "msdyn_providerstatus")).toEqual(["Installed", "Activated"]);
+    expect(await labels("msdyn_iomproviderconnectionreference", "msdyn_connectionstatus")).toEqual([
+      "Inactive",
+      "Active",
     ]);
-    expect(await options("msdyn_iomproviderconnectionreference", "msdyn_connectionstatus")).toEqual([
-      [192350000, "Inactive"],
-      [192350001, "Active"],
+    // Logic types are documented with their values (create-new-provider.md).
+    expect(await options("msdyn_iomproviderdefinitionlogicdefinition", "msdyn_logictype")).toEqual([
+      [192350000, "Message handler"],
+      [192350001, "Provider action"],
+      [192350002, "Child flow"],
+      [192350003, "Message puller"],
     ]);
-    expect(await options("msdyn_iomproviderdefinitionlogicdefinition", "msdyn_logictype")).toEqual(
-      labels(inferred.logicType),
-    );
     expect(await options("connectionreference", "statecode", "StateAttributeMetadata")).toEqual([
       [0, "Active"],
       [1, "Inactive"],
     ]);
+  });
+
+  it("publishes the definitions it is given, not a list of its own", async () => {
+    const custom = await startEmulator({
+      tables: [
+        {
+          logicalName: "contoso_widget",
+          displayName: "Widget",
+          entitySetName: "contoso_widgetset",
+          primaryIdAttribute: "contoso_widgetid",
+          primaryNameAttribute: "contoso_label",
+          attributes: [
+            { logicalName: "contoso_widgetid", displayName: "Widget", type: "Uniqueidentifier" },
+            { logicalName: "contoso_label", displayName: "Label", type: "String", maxLength: 100 },
+            {
+              logicalName: "contoso_size",
+              displayName: "Size",
+              type: "Picklist",
+              options: [
+                { value: 7, label: "Small" },
+                { value: 9, label: "Large" },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    try {
+      const get = (p: string) =>
+        fetch(`${custom.apiUrl}${p}`, { headers: { Authorization: `Bearer ${custom.token}` } });
+      expect(
+        await body(
+          await get(
+            "EntityDefinitions(LogicalName='contoso_widget')?$select=EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute",
+          ),
+        ),
+      ).toMatchObject({
+        EntitySetName: "contoso_widgetset",
+        PrimaryIdAttribute: "contoso_widgetid",
+        PrimaryNameAttribute: "contoso_label",
+      });
+      const size = await body<{ OptionSet: { Options: Option[] } }>(
+        await get(
+          "EntityDefinitions(LogicalName='contoso_widget')/Attributes(LogicalName='contoso_size')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet",
+        ),
+      );
+      expect(size.OptionSet.Options.map((o) => [o.Value, o.Label.UserLocalizedLabel.Label])).toEqual([
+        [7, "Small"],
+        [9, "Large"],
+      ]);
+      expect((await get("contoso_widgetset?$select=contoso_label")).status).toBe(200);
+      expect((await get("EntityDefinitions(LogicalName='salesorder')")).status).toBe(404);
+    } finally {
+      await custom.close();
+    }
   });
 
   it("publishes status reasons with their state, and booleans with their two options", async () => {

@@ -215,13 +215,66 @@ describe("query options", () => {
     expect(Object.keys(plain.value[0] as object).some((k) => k.includes("@OData"))).toBe(false);
   });
 
+  // Each row but one misses exactly one of the article's conditions: the filter must return that
+  // one row, so a condition the emulator ignored or misread would show.
   it("runs the Finance + Operations article's filters on sales orders and lines", async () => {
-    await list(
-      "salesorders?$filter=msdyn_ordertype eq 192350000 and _msdyn_company_value ne null and msdyn_isreadytosync eq true and statuscode ne 100003",
+    const company = { "msdyn_Company@odata.bind": `/cdm_companies(${seedIds.company("USMF")})` };
+    const create = async (set: string, json: Record<string, unknown>): Promise<string> => {
+      const res = await h.api(set, { method: "POST", json });
+      expect(res.status, await res.clone().text()).toBe(204);
+      return /\(([^)]+)\)$/.exec(res.headers.get("OData-EntityId") ?? "")?.[1] as string;
+    };
+    const order = { msdyn_ordertype: 192350000, msdyn_isreadytosync: true, ...company };
+    const matching = await create("salesorders", { name: "ready", ...order });
+    await create("salesorders", { name: "work based", ...order, msdyn_ordertype: 192350001 });
+    await create("salesorders", {
+      name: "no company",
+      msdyn_ordertype: 192350000,
+      msdyn_isreadytosync: true,
+    });
+    await create("salesorders", { name: "not ready", ...order, msdyn_isreadytosync: false });
+    const invoiced = await create("salesorders", { name: "invoiced", ...order });
+    const patched = await h.api(`salesorders(${invoiced})`, {
+      method: "PATCH",
+      json: { statecode: 4, statuscode: 100003 },
+    });
+    expect(patched.status, await patched.clone().text()).toBe(204);
+    const headers = await list(
+      "salesorders?$select=name&$filter=msdyn_ordertype eq 192350000 and _msdyn_company_value ne null and msdyn_isreadytosync eq true and statuscode ne 100003",
     );
-    await list(
-      "salesorderdetails?$filter=_msdyn_company_value ne null and _msdyn_shippingsite_value ne null and _msdyn_shippingwarehouse_value ne null and msdyn_isreadytosync eq true and msdyn_statuscode ne 192350001",
+    expect(headers.value.map((r) => r.name)).toEqual(["ready"]);
+
+    const line = {
+      "salesorderid@odata.bind": `/salesorders(${matching})`,
+      ...company,
+      "msdyn_ShippingSite@odata.bind": `/msdyn_operationalsites(${seedIds.site("USMF", "1")})`,
+      "msdyn_ShippingWarehouse@odata.bind": `/msdyn_warehouses(${seedIds.warehouse("USMF", "11")})`,
+      msdyn_isreadytosync: true,
+    };
+    const without = (key: string) => Object.fromEntries(Object.entries(line).filter(([k]) => k !== key));
+    await create("salesorderdetails", { productdescription: "ready", ...line });
+    await create("salesorderdetails", {
+      productdescription: "no company",
+      ...without("msdyn_Company@odata.bind"),
+    });
+    await create("salesorderdetails", {
+      productdescription: "no site",
+      ...without("msdyn_ShippingSite@odata.bind"),
+    });
+    await create("salesorderdetails", {
+      productdescription: "no warehouse",
+      ...without("msdyn_ShippingWarehouse@odata.bind"),
+    });
+    await create("salesorderdetails", {
+      productdescription: "not ready",
+      ...line,
+      msdyn_isreadytosync: false,
+    });
+    await create("salesorderdetails", { productdescription: "status", ...line, msdyn_statuscode: 192350001 });
+    const lines = await list(
+      "salesorderdetails?$select=productdescription&$filter=_msdyn_company_value ne null and _msdyn_shippingsite_value ne null and _msdyn_shippingwarehouse_value ne null and msdyn_isreadytosync eq true and msdyn_statuscode ne 192350001",
     );
+    expect(lines.value.map((r) => r.productdescription)).toEqual(["ready"]);
   });
 });
 

@@ -25,6 +25,10 @@ describe("loadYamlText", () => {
     ["a NUL byte", "a: 1\nb: \u0000\n", "file-not-text", 2, 4],
     ["an empty file", "", "file-empty", 1, 1],
     ["comments only", "# nothing\n", "file-empty", 1, 1],
+    // js-yaml places these past the end of the text (it appends a line break); found by fuzzing.
+    ["a control character at the very end", "\n\n\u0001", "yaml-syntax", 3, 2],
+    ["an unclosed flow at the very end", "a: [1,", "yaml-syntax", 1, 7],
+    ["a NUL byte after CRLF line ends", "a: 1\r\nb: \u0000\r\n", "file-not-text", 2, 4],
   ])("reports %s with its position", (_label, text, code, line, column) => {
     const result = loadYamlText("t.yaml", text);
     expect(result.ok).toBe(false);

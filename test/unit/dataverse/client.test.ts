@@ -11,7 +11,7 @@ import {
   UnexpectedResponseError,
 } from "../../../src/dataverse/errors.js";
 import { eq } from "../../../src/dataverse/odata.js";
-import { dvError, scriptedFetch } from "./scripted-fetch.js";
+import { dvError, scriptedFetch, whoAmIBody } from "./scripted-fetch.js";
 import type { Step } from "./scripted-fetch.js";
 
 const ENV = "https://contoso.crm.dynamics.com";
@@ -19,7 +19,7 @@ const ROOT = `${ENV}/api/data/v9.2/`;
 const ID = "5d1a1f52-0c4b-4b7c-9e2f-8b1f0d2c3a4e";
 
 let script: ReturnType<typeof scriptedFetch> | undefined;
-afterEach(() => script?.assertAllUsed());
+afterEach(() => script?.verify());
 
 function client(steps: Step[], retry = {}, extra: Partial<ClientInternals> = {}) {
   script = scriptedFetch(steps);
@@ -48,10 +48,41 @@ function client(steps: Step[], retry = {}, extra: Partial<ClientInternals> = {})
   return { dv, sleeps, events, seen: script.seen };
 }
 
+describe("the scripted fetch these tests use", () => {
+  // The pattern this guards against: an assertion thrown inside a fake fetch is caught by the
+  // client as a dropped connection, retried, and ends as an UnavailableError, which a test about
+  // failures may well expect. Mismatches must fail verify() whatever the call did with them.
+  it("fails verify() on a wrong request even when the call's own failure looks expected", async () => {
+    const fake = scriptedFetch([{ method: "GET", path: "WhoAmI", answer: { drop: true } }]);
+    const dv = new DataverseClient(
+      { environmentUrl: ENV, auth: { kind: "static-token", token: "t" }, retry: { maxAttempts: 3 } },
+      { fetch: fake.fetch, sleep: async () => undefined },
+    );
+    const error = await dv
+      .request({ method: "GET", path: "accounts", accept: [200] })
+      .catch((e: unknown) => e);
+    // The client saw a 501 (never retried), not an exception it could mistake for the network.
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect(fake.seen).toHaveLength(1);
+    expect(() => fake.verify()).toThrow(/did not match the script/);
+    expect(fake.mismatches).toEqual([`request 1: GET ${ROOT}accounts, expected GET …WhoAmI…`]);
+  });
+
+  it("fails verify() on an answer left unused and on a request past the script", async () => {
+    const unused = scriptedFetch([
+      { method: "GET", path: "WhoAmI", answer: { status: 200, body: whoAmIBody } },
+    ]);
+    expect(() => unused.verify()).toThrow(/answers left unused/);
+    const extra = scriptedFetch([]);
+    await extra.fetch(`${ROOT}WhoAmI`);
+    expect(() => extra.verify()).toThrow(/did not match the script/);
+  });
+});
+
 describe("request", () => {
   it("sends the OData headers, the bearer token and a request id", async () => {
     const { dv, seen } = client([
-      { method: "GET", path: "WhoAmI", answer: { status: 200, body: { UserId: "u" } } },
+      { method: "GET", path: "WhoAmI", answer: { status: 200, body: whoAmIBody } },
     ]);
     await dv.whoAmI();
     const headers = seen[0]?.headers;
@@ -64,7 +95,7 @@ describe("request", () => {
   });
 
   it("sends the configured correlation id on every request", async () => {
-    script = scriptedFetch([{ method: "GET", path: "WhoAmI", answer: { status: 200, body: {} } }]);
+    script = scriptedFetch([{ method: "GET", path: "WhoAmI", answer: { status: 200, body: whoAmIBody } }]);
     const dv = new DataverseClient(
       { environmentUrl: ENV, auth: { kind: "static-token", token: "t" }, correlationId: "run-42" },
       { fetch: script.fetch },
@@ -74,7 +105,7 @@ describe("request", () => {
   });
 
   it("is built from environment variables", async () => {
-    script = scriptedFetch([{ method: "GET", path: "WhoAmI", answer: { status: 200, body: {} } }]);
+    script = scriptedFetch([{ method: "GET", path: "WhoAmI", answer: { status: 200, body: whoAmIBody } }]);
     const dv = DataverseClient.fromEnv(
       { IOM_DATAVERSE_URL: "http://127.0.0.1:9999/", IOM_TOKEN: "env-token-123" },
       { fetch: script.fetch },
@@ -99,9 +130,9 @@ describe("request", () => {
     const { dv, sleeps, seen, events } = client([
       { method: "GET", path: "WhoAmI", answer: throttled },
       { method: "GET", path: "WhoAmI", answer: throttled },
-      { method: "GET", path: "WhoAmI", answer: { status: 200, body: { UserId: "u" } } },
+      { method: "GET", path: "WhoAmI", answer: { status: 200, body: whoAmIBody } },
     ]);
-    expect(await dv.whoAmI()).toEqual({ UserId: "u" });
+    expect(await dv.whoAmI()).toEqual(whoAmIBody);
     expect(sleeps).toEqual([2000, 2000]);
     const ids = new Set(seen.map((s) => s.headers.get("x-ms-client-request-id")));
     expect(ids.size).toBe(1);
@@ -113,7 +144,7 @@ describe("request", () => {
       { method: "GET", path: "WhoAmI", answer: { status: 503, body: dvError("", "busy") } },
       { method: "GET", path: "WhoAmI", answer: { status: 502 } },
       { method: "GET", path: "WhoAmI", answer: { drop: true } },
-      { method: "GET", path: "WhoAmI", answer: { status: 200, body: {} } },
+      { method: "GET", path: "WhoAmI", answer: { status: 200, body: whoAmIBody } },
     ]);
     await dv.whoAmI();
     expect(sleeps).toEqual([50, 100, 200]);
@@ -210,7 +241,7 @@ describe("creates are never replayed blindly", () => {
       expect(error).toBeInstanceOf(UnavailableError);
       expect((error as Error).message).toMatch(/not sent again/);
       expect(seen).toHaveLength(1);
-      script?.assertAllUsed();
+      script?.verify();
     }
   });
 

@@ -9,9 +9,17 @@ import { clearTokenCache } from "../../../src/dataverse/credentials.js";
 import { dvError } from "./scripted-fetch.js";
 
 const SECRET = "PLANTED~client~secret~9c1e44";
-const TOKEN = "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJwbGFudGVkIn0.c2lnbmF0dXJlLXBsYW50ZWQ";
+// Two tokens: one shaped like a JWT, which redaction also catches by its shape, and an opaque
+// one that only the registration of secrets can catch (some identity providers issue those).
+// Each test runs with both, so that neither mechanism can hide a failure of the other.
+const JWT_TOKEN = "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJwbGFudGVkIn0.c2lnbmF0dXJlLXBsYW50ZWQ";
+const OPAQUE_TOKEN = "planted-opaque-7Qm4Zx2Lr9Vt";
+const TOKENS = [
+  ["a JWT", JWT_TOKEN],
+  ["an opaque token", OPAQUE_TOKEN],
+] as const;
 
-const identity = vi.hoisted(() => ({ mode: "ok" as "ok" | "fail" }));
+const identity = vi.hoisted(() => ({ mode: "ok" as "ok" | "fail", token: "" }));
 
 vi.mock("@azure/identity", () => ({
   ClientSecretCredential: class {
@@ -27,7 +35,7 @@ vi.mock("@azure/identity", () => ({
           `AADSTS7000215: invalid secret in body client_secret=${this.secret}&scope=x; secret was ${this.secret}`,
         );
       }
-      return { token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 };
+      return { token: identity.token, expiresOnTimestamp: Date.now() + 3_600_000 };
     }
   },
 }));
@@ -39,6 +47,7 @@ beforeEach(() => {
   clearTokenCache();
   lines = [];
   identity.mode = "ok";
+  identity.token = JWT_TOKEN;
   stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
     lines.push(String(chunk));
     return true;
@@ -54,6 +63,13 @@ function echoingClient(debug: boolean) {
     if (url.includes("drop")) {
       throw new TypeError("fetch failed", {
         cause: new Error(`socket hang up while sending Authorization: ${auth}`),
+      });
+    }
+    if (url.includes("html")) {
+      // A proxy page that quotes the token back bare, with a 200 the client must refuse.
+      return new Response(`<html>token=${auth.slice(7)} ${auth.slice(7)}</html>`, {
+        status: 200,
+        headers: { "content-type": "text/html" },
       });
     }
     // A hostile or buggy server that quotes the request's Authorization header back.
@@ -90,24 +106,32 @@ function everything(error: unknown): string[] {
 }
 
 describe("a planted secret and its token appear in no log line and no error", () => {
-  it.each([false, true])("with debug=%s", async (debug) => {
-    const { client } = echoingClient(debug);
-    const errors: unknown[] = [];
-    for (const path of ["WhoAmI", "throttle", "drop"]) {
-      errors.push(await client.request({ method: "GET", path, accept: [200] }).catch((e: unknown) => e));
-    }
-    errors.push(await client.create("drop", { name: "x" }).catch((e: unknown) => e));
-    expect(errors.every((e) => e instanceof Error)).toBe(true);
-    expect(lines.length).toBeGreaterThan(0);
-    const texts = [...lines, ...errors.flatMap(everything), inspect(client), JSON.stringify(client)];
-    for (const text of texts) {
-      expect(text).not.toContain(SECRET);
-      expect(text).not.toContain(TOKEN);
-    }
-    // The errors still say what happened.
-    expect((errors[0] as Error).message).toContain("access denied");
-    expect((errors[2] as Error).message).toContain("connection failed");
-  });
+  it.each(TOKENS.flatMap(([kind, token]) => [false, true].map((debug) => [kind, debug, token] as const)))(
+    "with %s and debug=%s",
+    async (_kind, debug, token) => {
+      identity.token = token;
+      const { client } = echoingClient(debug);
+      const errors: unknown[] = [];
+      for (const path of ["WhoAmI", "throttle", "drop", "html"]) {
+        errors.push(await client.request({ method: "GET", path, accept: [200] }).catch((e: unknown) => e));
+      }
+      errors.push(await client.create("drop", { name: "x" }).catch((e: unknown) => e));
+      expect(errors.every((e) => e instanceof Error)).toBe(true);
+      expect(lines.length).toBeGreaterThan(0);
+      // The server really did send the token back: what is checked below had it to leak.
+      const echoed = (errors[0] as { dataverseMessage?: string }).dataverseMessage ?? "";
+      expect(echoed).toContain("[redacted]");
+      const texts = [...lines, ...errors.flatMap(everything), inspect(client), JSON.stringify(client)];
+      for (const text of texts) {
+        expect(text).not.toContain(SECRET);
+        expect(text).not.toContain(token);
+      }
+      // The errors still say what happened.
+      expect((errors[0] as Error).message).toContain("access denied");
+      expect((errors[2] as Error).message).toContain("connection failed");
+      expect((errors[3] as Error).message).toContain("is not JSON");
+    },
+  );
 
   it("in an authentication failure", async () => {
     identity.mode = "fail";

@@ -1,0 +1,57 @@
+// How far the validator follows a filter. The OData parser and every walk over its tree recurse
+// once per level of parentheses and once per operator in an and/or chain, so a filter of a few
+// hundred kilobytes (a hostile file, or a generated one gone wrong) would exhaust the stack
+// instead of producing a finding. Filters are measured here first, in one linear scan, and
+// refused with a located finding when they pass bounds no dual-write filter comes near.
+import { parseFilter } from "../../odata/filter.js";
+import type { FilterNode } from "../../odata/filter.js";
+
+/** Levels of parentheses (groups, function calls, lambdas) a filter may nest. */
+export const MAX_FILTER_DEPTH = 64;
+/** and / or / not operators a filter may hold. */
+export const MAX_FILTER_OPERATORS = 500;
+
+/** A filter beyond the bounds, with the offset in its text where it passes them. */
+export class FilterTooComplexError extends Error {
+  override readonly name = "FilterTooComplexError";
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Throws FilterTooComplexError when the filter nests deeper than MAX_FILTER_DEPTH or holds more
+ * than MAX_FILTER_OPERATORS operators; text inside string literals does not count.
+ */
+export function assertFilterWithinLimits(text: string): void {
+  let depth = 0;
+  let operators = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "'") {
+      // A string literal, '' standing for a quote: skip it whole.
+      i++;
+      while (i < text.length && !(text[i] === "'" && text[i + 1] !== "'")) i += text[i] === "'" ? 2 : 1;
+    } else if (ch === "(") {
+      if (++depth > MAX_FILTER_DEPTH)
+        throw new FilterTooComplexError(`nests parentheses more than ${MAX_FILTER_DEPTH} levels deep`, i);
+    } else if (ch === ")") {
+      depth = Math.max(0, depth - 1);
+    } else if (/[a-z]/.test(ch ?? "") && (i === 0 || !/[A-Za-z0-9_.]/.test(text[i - 1] ?? ""))) {
+      const word = /^[a-z]+/.exec(text.slice(i, i + 4))?.[0] ?? "";
+      const end = i + word.length;
+      const whole = end >= text.length || !/[A-Za-z0-9_]/.test(text[end] ?? "");
+      if (whole && (word === "and" || word === "or" || word === "not") && ++operators > MAX_FILTER_OPERATORS)
+        throw new FilterTooComplexError(`holds more than ${MAX_FILTER_OPERATORS} and/or/not operators`, i);
+    }
+  }
+}
+
+/** parseFilter behind the bounds: FilterTooComplexError or the parser's FilterSyntaxError. */
+export function parseBoundedFilter(text: string): FilterNode {
+  assertFilterWithinLimits(text);
+  return parseFilter(text);
+}
