@@ -12,9 +12,11 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import("./commands/demo.js")).command,
   doctor: async () => (await import("./commands/doctor.js")).command,
+  drift: async () => (await import("./commands/drift.js")).command,
   emulator: async () => (await import("./commands/emulator.js")).command,
   engine: async () => (await import("./commands/engine.js")).command,
   import: async () => (await import("./commands/import.js")).command,
+  "plan-summary": async () => (await import("./commands/plan-summary.js")).command,
   validate: async () => (await import("./commands/validate.js")).command,
 };
 

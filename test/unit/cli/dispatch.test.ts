@@ -25,7 +25,9 @@ afterEach(() => {
 
 describe("iom command dispatch", () => {
   it("knows the commands other tools depend on", () => {
-    expect(commandNames()).toEqual(expect.arrayContaining(["demo", "emulator", "engine", "validate"]));
+    expect(commandNames()).toEqual(
+      expect.arrayContaining(["demo", "drift", "emulator", "engine", "plan-summary", "validate"]),
+    );
   });
 
   it("lists every command with its summary on --help and exits 0", async () => {

@@ -1,0 +1,113 @@
+// `iom plan-summary [FILE...] [--format markdown|text]`: reads `pulumi preview --json` output (files,
+// or stdin when none is given; any number of stacks) and writes the pull-request summary: Markdown
+// for the comment (default), plain text for logs. Exit 0 when written, 1 when an input is not a
+// preview, 2 on a usage error.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { Command } from "../index.js";
+import { UsageError } from "../usage-error.js";
+
+const USAGE = "usage: iom plan-summary [FILE...] [--format markdown|text]";
+const FORMATS = ["markdown", "text"] as const;
+
+const HELP = `${USAGE}
+
+Summarises \`pulumi preview --json\` output for a pull request: the counts first, then only the
+resources that change, by stack and kind, with their property changes. Reads the files given, or
+stdin (several previews one after the other are several stacks).
+
+  --format markdown  for a PR comment: folded where long, always under GitHub's 65,536-character
+                     limit, with a note of anything cut to fit (default)
+  --format text      for logs: everything, never cut`;
+
+export interface PlanSummaryIo {
+  cwd: string;
+  write(text: string): void;
+  /** Diagnostics (unreadable input): stderr. */
+  error(text: string): void;
+  /** The whole of stdin, read only when no file is given. */
+  stdin(): Promise<string>;
+  /** Whether stdin is a terminal (then nothing is piped in, and waiting would hang). */
+  stdinIsTty: boolean;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The command's logic with its input and output injected (tests pin its output with goldens). */
+export async function runPlanSummary(args: string[], io: PlanSummaryIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        format: { type: "string", short: "f", default: "markdown" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  }
+  if (parsed.values.help) {
+    io.write(`${HELP}\n`);
+    return 0;
+  }
+  const format = parsed.values.format as string;
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`unknown format '${format}': use one of ${FORMATS.join(", ")}\n${USAGE}`);
+  const files = parsed.positionals;
+  if (files.length === 0 && io.stdinIsTty)
+    throw new UsageError(`no input: give files or pipe \`pulumi preview --json\` into it\n${USAGE}`);
+
+  const { parsePreviewDocuments, PreviewInputError } = await import("../../gitops/plan-preview.js");
+  const { buildPlan, renderMarkdown, renderText } = await import("../../gitops/plan-summary.js");
+  const documents = [];
+  try {
+    // "-" is stdin, as for most tools; no file at all means stdin too.
+    for (const file of files.length > 0 ? files : ["-"]) {
+      if (file === "-") {
+        documents.push(...parsePreviewDocuments(await io.stdin(), "stdin"));
+        continue;
+      }
+      let text: string;
+      try {
+        text = await readFile(path.resolve(io.cwd, file), "utf8");
+      } catch (err) {
+        throw new PreviewInputError(
+          "preview-unreadable",
+          `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+          file,
+          1,
+          1,
+        );
+      }
+      documents.push(...parsePreviewDocuments(text, file));
+    }
+  } catch (err) {
+    if (err instanceof PreviewInputError) {
+      io.error(`iom plan-summary: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const plan = buildPlan(documents);
+  io.write(format === "text" ? renderText(plan) : renderMarkdown(plan));
+  return 0;
+}
+
+export const command: Command = {
+  summary: "summarise `pulumi preview --json` output for a pull-request comment (or a log)",
+  run: (args) =>
+    runPlanSummary(args, {
+      cwd: process.cwd(),
+      write: (text) => process.stdout.write(text),
+      error: (text) => process.stderr.write(text),
+      stdin: () => readAll(process.stdin),
+      stdinIsTty: process.stdin.isTTY === true,
+    }),
+};

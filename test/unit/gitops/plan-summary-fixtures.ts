@@ -1,0 +1,27 @@
+// The real previews captured by fixtures/capture.ts, and the golden-file check the plan-summary and
+// drift tests share. Regenerate the goldens with UPDATE_GOLDEN=1 after an intended change, and
+// read the diff before committing it.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { expect } from "vitest";
+
+export const FIXTURES = path.join(__dirname, "fixtures");
+const GOLDEN = path.join(__dirname, "golden");
+
+/** A captured `pulumi preview --json` output as text (`.json.gz` fixtures are unpacked). */
+export function fixture(name: string): string {
+  const file = path.join(FIXTURES, name);
+  const bytes = readFileSync(file);
+  return name.endsWith(".gz") ? gunzipSync(bytes).toString("utf8") : bytes.toString("utf8");
+}
+
+export function golden(name: string, actual: string): void {
+  const file = path.join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN === "1") {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(file, actual);
+  }
+  expect(existsSync(file), `${name} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
+  expect(actual).toBe(readFileSync(file, "utf8"));
+}
