@@ -29,7 +29,7 @@ async function usage(): Promise<string> {
   const lines = ["usage: iom <command> [options]", "", "commands:"];
   for (const name of commandNames()) {
     const loader = commands[name];
-    if (loader) lines.push(`  ${name.padEnd(10)} ${(await loader()).summary}`);
+    if (loader) lines.push(`  ${name.padEnd(13)} ${(await loader()).summary}`);
   }
   return lines.join("\n");
 }
