@@ -244,11 +244,9 @@ const policyRules: TableRules = {
           `Policy ${quoted(policyTable, before)} is ${publishStatus.published.label}: ${changed.join(", ")} cannot change. Unpublish it first (${policy.publishStatus} = ${publishStatus.unpublished.label}), then change it and publish it again.`,
         );
       if (!published) {
-        const flows = publishedFlowsUsing(ctx, referencedPolicyIds, after.id);
-        if (flows.length > 0)
-          throw refuse(
-            `Policy ${quoted(policyTable, before)} cannot be unpublished: published orchestration flow(s) ${flows.join(", ")} use it. Stop (unpublish) them first.`,
-          );
+        // A policy a published flow uses may be unpublished to be edited: publishing compiled it
+        // into the flow's Power Automate logic, which keeps running on the version it was
+        // published with, and IOM's versioning exists for exactly this edit. [I: alm.md]
         // The current row moves on to the next version; afterWrite archives the one it leaves.
         values[policy.versionNumber] = versionNumber(before.values) + 1;
       }
@@ -270,10 +268,15 @@ const policyRules: TableRules = {
     )
       archive(ctx, model, before);
   },
-  beforeDelete(_ctx, _model, row) {
+  beforeDelete(ctx, _model, row) {
     if (is(row.values, policy.publishStatus, publishStatus.published))
       throw refuse(
         `Policy ${quoted(policyTable, row)} is ${publishStatus.published.label} and cannot be deleted: unpublish it first (${policy.publishStatus} = ${publishStatus.unpublished.label}).`,
+      );
+    const flows = publishedFlowsUsing(ctx, referencedPolicyIds, row.id);
+    if (flows.length > 0)
+      throw refuse(
+        `Policy ${quoted(policyTable, row)} cannot be deleted: published orchestration flow(s) ${flows.join(", ")} use it. Stop (unpublish) them, or remove the policy from their steps, first.`,
       );
   },
 };

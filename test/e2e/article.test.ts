@@ -174,6 +174,26 @@ describe.skipIf(!availability.engine)(
       expect((await project.stack.preview()).changeSummary).toEqual({ same: 9 });
     });
 
+    it("a policy the published flow uses is unpublished, edited and published again", async () => {
+      const file = path.join(project.dir, "policies", "finops-order-product.policy.yaml");
+      writeFileSync(file, readFileSync(file, "utf8").replace('to: "11"', 'to: "12"'));
+      const up = await project.stack.up();
+      expect(up.summary.resourceChanges).toEqual({ same: 8, update: 1 });
+      const policy = (await environment.currentPolicies()).find(
+        (p) => p.msdyn_name === "FinOps order product parameters",
+      )!;
+      expect(policy[columns.policy.publishStatus]).toBe(publishStatus.published.value);
+      const rules = (await environment.rows(entitySetNames.msdyn_iomrule)).filter(
+        (r) => r[`_${columns.rule.policy}_value`] === policy.msdyn_iompolicyid,
+      );
+      const definitions = rules.map((r) => String(r[columns.rule.ruleDefinition])).join("\n");
+      expect(definitions).toContain('"12"');
+      expect(definitions).not.toContain('"11"');
+      const [flow] = await environment.rows(entitySetNames.msdyn_iomdesigner);
+      expect(flow![columns.designer.publishStatus]).toBe(publishStatus.published.value);
+      expect((await project.stack.preview()).changeSummary).toEqual({ same: 9 });
+    });
+
     it("a value changed in the environment is reported by refresh and restored by the next up", async () => {
       const [connection] = await environment.rows(entitySetNames.msdyn_iomproviderconnectionreference);
       const id = String(connection!.msdyn_iomproviderconnectionreferenceid);

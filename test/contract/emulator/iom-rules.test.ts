@@ -91,10 +91,14 @@ describe("orchestration flows", () => {
       await iom.setProvider(provider, providerStatus.installed),
       "Provider 'F&O' cannot be deactivated: published orchestration flow(s) 'Order flow' call its actions",
     );
+    // A policy the published flow uses can be unpublished to be edited (the flow runs the version
+    // it was published with), but not deleted.
+    expect((await iom.setPolicyPublished(policy, false)).status).toBe(204);
     await expectRuleError(
-      await iom.setPolicyPublished(policy, false),
-      "Policy 'Company policy' cannot be unpublished: published orchestration flow(s) 'Order flow' use it",
+      await iom.remove(SETS.policies, policy),
+      "Policy 'Company policy' cannot be deleted: published orchestration flow(s) 'Order flow' use it",
     );
+    expect((await iom.setPolicyPublished(policy, true)).status).toBe(204);
     await expectRuleError(
       await iom.remove(SETS.flows, flow),
       "Orchestration flow 'Order flow' is Published and cannot be deleted: stop it first",
