@@ -5,6 +5,10 @@
 // most one torn last line, which loading drops (its client never got an answer). Every line and
 // snapshot carries a sequence number; lines at or below the snapshot's are already in it, so a
 // crash between the rename and the journal truncation replays nothing twice.
+//
+// A data directory serves one emulator at a time, across processes, through lock files (see
+// DataDirLock below).
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -25,18 +29,10 @@ interface JournalLine {
 
 const SNAPSHOT = "snapshot.json";
 const JOURNAL = "journal.ndjson";
-const LOCK = "emulator.lock";
 const FORMAT = 1;
 
 /** Compact when the journal holds this many transactions, so loading stays fast. */
 const COMPACT_EVERY = 2_000;
-
-/** Data directories locked by this process: the pid in a lock file cannot tell two of ours apart. */
-const lockedHere = new Set<string>();
-
-export class DataDirLockedError extends Error {
-  override name = "DataDirLockedError";
-}
 
 function fsyncDir(dir: string): void {
   // Directory fsync makes a rename durable on Linux; some platforms cannot open directories.
@@ -52,21 +48,15 @@ function fsyncDir(dir: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 export class Journal {
   private fd: number | undefined;
   private seq = 0;
   private lines = 0;
 
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly lock: DataDirLock,
+  ) {}
 
   /**
    * Opens (creating if needed) a data directory, takes its lock and returns what it holds:
@@ -74,46 +64,15 @@ export class Journal {
    */
   static open(dir: string): { journal: Journal; data: TableRows | undefined } {
     fs.mkdirSync(dir, { recursive: true });
-    const journal = new Journal(dir);
-    journal.lock();
+    const journal = new Journal(dir, DataDirLock.acquire(dir));
     try {
       const data = journal.load();
       journal.fd = fs.openSync(path.join(dir, JOURNAL), "a");
       return { journal, data };
     } catch (err) {
-      journal.unlock();
+      journal.lock.release();
       throw err;
     }
-  }
-
-  private lock(): void {
-    const file = path.join(this.dir, LOCK);
-    if (lockedHere.has(path.resolve(this.dir)))
-      throw new DataDirLockedError(
-        `data directory ${this.dir} is in use by another emulator (pid ${process.pid})`,
-      );
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        fs.writeFileSync(file, String(process.pid), { flag: "wx" });
-        lockedHere.add(path.resolve(this.dir));
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-        const owner = Number(fs.readFileSync(file, "utf8"));
-        if (Number.isInteger(owner) && owner !== process.pid && processAlive(owner))
-          throw new DataDirLockedError(
-            `data directory ${this.dir} is in use by another emulator (pid ${owner})`,
-          );
-        // The owner died without cleaning up (kill -9): the lock is stale.
-        fs.rmSync(file, { force: true });
-      }
-    }
-    throw new DataDirLockedError(`could not lock data directory ${this.dir}`);
-  }
-
-  private unlock(): void {
-    lockedHere.delete(path.resolve(this.dir));
-    fs.rmSync(path.join(this.dir, LOCK), { force: true });
   }
 
   private load(): TableRows | undefined {
@@ -191,7 +150,7 @@ export class Journal {
     if (this.fd === undefined) return;
     fs.closeSync(this.fd);
     this.fd = undefined;
-    this.unlock();
+    this.lock.release();
   }
 }
 
@@ -209,4 +168,142 @@ export function applyOps(tables: TableRows, ops: Op[]): void {
 
 function toMaps(tables: Record<string, Row[]>): TableRows {
   return new Map(Object.entries(tables).map(([name, rows]) => [name, new Map(rows.map((r) => [r.id, r]))]));
+}
+
+export class DataDirLockedError extends Error {
+  override name = "DataDirLockedError";
+}
+
+/** Data directories locked by this process: the pid in a lock file cannot tell two of ours apart. */
+const lockedHere = new Set<string>();
+
+/** `emulator.lock.<generation>`; the bare `emulator.lock` of earlier versions counts as generation 0. */
+const LOCK_PREFIX = "emulator.lock";
+const LOCK_NAME = /^emulator\.lock(?:\.(\d+))?$/;
+const RELEASED = "released";
+/** Each attempt either takes the lock or learns of a newer generation; a few always settle it. */
+const LOCK_ATTEMPTS = 8;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function generationFile(dir: string, generation: number): string {
+  return path.join(dir, generation === 0 ? LOCK_PREFIX : `${LOCK_PREFIX}.${generation}`);
+}
+
+/** The lock generations present in the directory, highest first. */
+function generations(dir: string): number[] {
+  const found: number[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const match = LOCK_NAME.exec(name);
+    if (match) found.push(match[1] === undefined ? 0 : Number(match[1]));
+  }
+  return found.sort((a, b) => b - a);
+}
+
+/**
+ * The lock of a data directory, safe when several emulators start at the same instant and when
+ * the last owner was killed without cleaning up.
+ *
+ * A single lock file cannot do both: taking over a stale one means deleting it, and a process that
+ * judged it stale a moment ago can delete the fresh lock another process has just written in its
+ * place, so that both run (two emulators started together on a directory whose owner had been
+ * killed did exactly that, a few times in a hundred). Lock files are therefore numbered, and a
+ * newer generation is the only way to take over: `emulator.lock.<n+1>` is created exclusively (a
+ * hard link of a file already holding our pid, so nobody ever reads it half-written) only after
+ * `emulator.lock.<n>`, the highest, was seen free, that is released or left by a dead process. Two
+ * processes that saw the same free generation race for the same next name, and the file system
+ * lets exactly one create it. Nothing live is ever deleted: the winner removes the older
+ * generations, and a process that finds a generation above its own after taking it (it was slow
+ * enough for others to come and go) gives it up. Releasing writes "released" over the file, by
+ * rename, instead of deleting it, so generations only grow.
+ */
+class DataDirLock {
+  private constructor(
+    private readonly dir: string,
+    private readonly file: string,
+  ) {}
+
+  static acquire(dir: string): DataDirLock {
+    const key = path.resolve(dir);
+    if (lockedHere.has(key))
+      throw new DataDirLockedError(
+        `data directory ${dir} is in use by another emulator (pid ${process.pid})`,
+      );
+    const temp = path.join(dir, `${LOCK_PREFIX}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+    fs.writeFileSync(temp, `${process.pid}\n`);
+    try {
+      for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+        const [top] = generations(dir);
+        if (top !== undefined) {
+          const owner = DataDirLock.liveOwner(generationFile(dir, top));
+          if (owner === "gone") continue; // released and cleaned up meanwhile: look again
+          if (owner !== undefined)
+            throw new DataDirLockedError(
+              `data directory ${dir} is in use by another emulator (pid ${owner})`,
+            );
+        }
+        const next = (top ?? 0) + 1;
+        const file = generationFile(dir, next);
+        try {
+          fs.linkSync(temp, file);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === "EEXIST") continue; // another process won `next`
+          throw err;
+        }
+        if ((generations(dir)[0] ?? next) > next) {
+          // Someone took a newer generation while we were between looking and linking.
+          fs.rmSync(file, { force: true });
+          continue;
+        }
+        lockedHere.add(key);
+        const lock = new DataDirLock(dir, file);
+        lock.removeOlder(next);
+        return lock;
+      }
+      throw new DataDirLockedError(`could not lock data directory ${dir}: other emulators kept taking it`);
+    } finally {
+      fs.rmSync(temp, { force: true });
+    }
+  }
+
+  /** The pid holding a lock file, undefined when it is free, "gone" when the file vanished. */
+  private static liveOwner(file: string): number | undefined | "gone" {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8").trim();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return "gone";
+      throw err;
+    }
+    if (text === RELEASED) return undefined;
+    const pid = Number(text);
+    // Our own pid in a lock this process does not hold is a previous process's (pids repeat,
+    // in containers especially): stale, like any pid that is not running.
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !processAlive(pid)) return undefined;
+    return pid;
+  }
+
+  private removeOlder(generation: number): void {
+    for (const older of generations(this.dir))
+      if (older < generation) fs.rmSync(generationFile(this.dir, older), { force: true });
+  }
+
+  release(): void {
+    if (!lockedHere.delete(path.resolve(this.dir))) return;
+    const temp = `${this.file}.tmp-${process.pid}`;
+    try {
+      fs.writeFileSync(temp, `${RELEASED}\n`);
+      fs.renameSync(temp, this.file);
+    } catch {
+      // The directory went away, or cannot be written: a lock whose pid is gone is free anyway.
+      fs.rmSync(temp, { force: true });
+    }
+  }
 }
