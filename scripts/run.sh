@@ -45,11 +45,10 @@ case "$task" in
     exec node node_modules/vitest/vitest.mjs run "$@"
     ;;
   bench)
-    # Each bench prints ratios measured within one run (machines are noisy; no timed tests).
-    for bench in bench/*.ts bench/*.mjs; do
-      step "$bench"
-      node --no-warnings "$bench"
-    done
+    # P1-P6 (docs/benchmarks.md): ratios measured within one run (machines are noisy; no timed
+    # tests). `npm run bench -- --quick` for smaller sizes, `-- --only P2,P4` for some figures.
+    step "bench"
+    exec node --no-warnings bench/run.mts "$@"
     ;;
   test)
     step "format"

@@ -2,7 +2,7 @@
 // navigation properties are read from the environment's metadata (never assumed), lookups are
 // bound by the navigation property the environment publishes, and rows are found by natural key.
 import type { Choice } from "../../iom/inferred.js";
-import { and, eq, guid, type Filter } from "../../dataverse/index.js";
+import { and, eq, guid, isGuid, or, type Filter } from "../../dataverse/index.js";
 import type { DataverseRecord } from "../../dataverse/index.js";
 import type { Session } from "../runtime/session.js";
 
@@ -66,4 +66,158 @@ export async function findRows(
 /** The row's primary id, lower-cased. */
 export function rowId(row: DataverseRecord, primaryId: string): string {
   return String(row[primaryId]).toLowerCase();
+}
+
+/**
+ * How long reads of one table wait for others before they are sent together. The engine refreshes
+ * up to `--parallel` resources at once, and their reads reach the plugin within a few
+ * milliseconds of each other: a short quiet time gathers them, a cap bounds the wait.
+ */
+const GATHER_QUIET_MS = 5;
+const GATHER_MAX_MS = 30;
+/** Ids per query: keeps the URL of `id eq … or id eq …` far below Dataverse's limit. */
+const GATHER_MAX_IDS = 100;
+
+type Query = (ids: readonly string[]) => Promise<Map<string, DataverseRecord[]>>;
+
+interface Pending {
+  ids: Map<string, Array<{ resolve(rows: DataverseRecord[]): void; reject(error: unknown): void }>>;
+  quiet?: NodeJS.Timeout;
+  cap?: NodeJS.Timeout;
+}
+
+/**
+ * Gathers the ids asked for within a short window and answers them all with one query; a window
+ * that gathered a single id is answered by `single`, the request a lone read makes anyway.
+ */
+class Gatherer {
+  private pending: Pending | undefined;
+
+  constructor(
+    private readonly many: Query,
+    private readonly single: (id: string) => Promise<DataverseRecord[]>,
+  ) {}
+
+  get(id: string): Promise<DataverseRecord[]> {
+    return new Promise((resolve, reject) => {
+      const batch: Pending = (this.pending ??= { ids: new Map() });
+      const key = id.toLowerCase();
+      batch.ids.set(key, [...(batch.ids.get(key) ?? []), { resolve, reject }]);
+      if (batch.ids.size >= GATHER_MAX_IDS) return this.flush();
+      clearTimeout(batch.quiet);
+      batch.quiet = setTimeout(() => this.flush(), GATHER_QUIET_MS);
+      batch.cap ??= setTimeout(() => this.flush(), GATHER_MAX_MS);
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    if (!batch) return;
+    this.pending = undefined;
+    clearTimeout(batch.quiet);
+    clearTimeout(batch.cap);
+    const ids = [...batch.ids.keys()];
+    const answer =
+      ids.length === 1
+        ? this.single(ids[0] as string).then((rows) => new Map([[ids[0] as string, rows]]))
+        : this.many(ids);
+    answer.then(
+      (found) => {
+        for (const [id, waiting] of batch.ids) for (const w of waiting) w.resolve(found.get(id) ?? []);
+      },
+      (error: unknown) => {
+        for (const waiting of batch.ids.values()) for (const w of waiting) w.reject(error);
+      },
+    );
+  }
+}
+
+// One gatherer per session (a plugin process has one) and per table, columns and key.
+const gatherers = new WeakMap<Session, Map<string, Gatherer>>();
+
+function gatherer(s: Session, key: string, make: () => Gatherer): Gatherer {
+  let bySession = gatherers.get(s);
+  if (!bySession) gatherers.set(s, (bySession = new Map()));
+  let g = bySession.get(key);
+  if (!g) bySession.set(key, (g = make()));
+  return g;
+}
+
+/** The rows of `set` whose `column` holds one of `ids` (at most GATHER_MAX_IDS), in one query. */
+function rowsWhereIn(
+  s: Session,
+  set: string,
+  column: string,
+  ids: readonly string[],
+  select: readonly [string, ...string[]],
+  orderBy: readonly string[] | undefined,
+): Promise<DataverseRecord[]> {
+  // `or` of `eq`s: the plain OData every Dataverse version answers, GUIDs written as GUIDs.
+  const filter = or(...ids.map((id) => eq(column, guid(id))));
+  return s.client.list(set, { select, filter, ...(orderBy ? { orderBy } : {}) });
+}
+
+/**
+ * One row by its primary id, or undefined when it does not exist: what `retrieveIfExists` answers,
+ * but reads of the same table and columns that arrive together (a refresh of many resources) are
+ * sent as one query. An id that is not a GUID is read on its own, so that its error stays its own.
+ */
+export async function readRecord(
+  s: Session,
+  table: string,
+  id: string,
+  select: readonly [string, ...string[]],
+): Promise<DataverseRecord | undefined> {
+  const { entitySetName: set, primaryIdAttribute: key } = await s.client.metadata.entity(table);
+  const columns: [string, ...string[]] = select.includes(key) ? [...select] : [key, ...select];
+  const retrieve = async (one: string): Promise<DataverseRecord[]> => {
+    const row = await s.client.retrieveIfExists(set, one, { select });
+    return row ? [row] : [];
+  };
+  if (!isGuid(id)) return (await retrieve(id))[0];
+  const g = gatherer(s, `record|${table}|${columns.join(",")}`, () => {
+    return new Gatherer(async (ids) => {
+      const rows = await rowsWhereIn(s, set, key, ids, columns, undefined);
+      return new Map(rows.map((row) => [rowId(row, key), [row]]));
+    }, retrieve);
+  });
+  return (await g.get(id))[0];
+}
+
+/**
+ * The rows of `table` whose lookup `lookup` points to `parentId` (e.g. a policy's rules), ordered
+ * by `orderBy`. Asked for many parents at once, they are read in one query and shared out.
+ */
+export async function readChildren(
+  s: Session,
+  table: string,
+  lookup: string,
+  parentId: string,
+  select: readonly [string, ...string[]],
+  orderBy?: readonly string[],
+): Promise<DataverseRecord[]> {
+  const set = await entitySet(s, table);
+  const column = `_${lookup}_value`;
+  const columns: [string, ...string[]] = select.includes(column) ? [...select] : [...select, column];
+  const query = (ids: readonly string[]) => rowsWhereIn(s, set, column, ids, columns, orderBy);
+  if (!isGuid(parentId)) return query([parentId]);
+  const g = gatherer(
+    s,
+    `children|${table}|${lookup}|${columns.join(",")}|${orderBy?.join(",") ?? ""}`,
+    () => {
+      return new Gatherer(
+        async (ids) => {
+          const byParent = new Map<string, DataverseRecord[]>();
+          // One query's rows keep its order within each parent.
+          for (const row of await query(ids)) {
+            const parent = lookupId(row, lookup);
+            if (parent) byParent.set(parent, [...(byParent.get(parent) ?? []), row]);
+          }
+          return byParent;
+        },
+        (one) => query([one]),
+      );
+    },
+  );
+  return g.get(parentId);
 }

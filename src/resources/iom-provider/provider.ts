@@ -6,7 +6,8 @@
 // and its definition. A row found with this stack's derived id is this stack's own interrupted
 // create; a row found with another id is adopted.
 import { columns, providerStatus } from "../../iom/inferred.js";
-import { NotFoundError } from "../../dataverse/index.js";
+import { etagOf, NotFoundError } from "../../dataverse/index.js";
+import { requireVersion, withReread } from "../common/concurrency.js";
 import { derivedId } from "../common/ids.js";
 import { bind, choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";
 import type { KindImplementation, Outputs } from "../runtime/kind.js";
@@ -65,13 +66,32 @@ export function parameterFromText(text: string): ParameterValue {
   return text;
 }
 
+/**
+ * Sets the provider's parameters. A parameter row is updated on the version found (its ETag): one
+ * changed by someone else since is refused (412), and then all are read again and written once
+ * more. Re-applying is right here: each value is the YAML's alone, so deciding again on the rows as
+ * they are now (which row, created or updated) writes what the YAML says over a change we have
+ * seen rather than one we have not. A second refusal is an error naming the provider.
+ */
 async function writeParameters(
+  s: Session,
+  providerId: string,
+  providerName: string,
+  definitionId: string,
+  parameters: Record<string, ParameterValue>,
+): Promise<void> {
+  if (Object.keys(parameters).length === 0) return;
+  await withReread(`a parameter of the IOM provider '${providerName}' (${providerId})`, () =>
+    writeParametersOnce(s, providerId, definitionId, parameters),
+  );
+}
+
+async function writeParametersOnce(
   s: Session,
   providerId: string,
   definitionId: string,
   parameters: Record<string, ParameterValue>,
 ): Promise<void> {
-  if (Object.keys(parameters).length === 0) return;
   const definitionParameters = await findRows(
     s,
     DEFINITION_PARAMETER,
@@ -93,9 +113,13 @@ async function writeParameters(
       });
     const row = existing.find((r) => String(r.msdyn_name).toLowerCase() === name.toLowerCase());
     if (row) {
-      await s.client.update(set, rowId(row, "msdyn_iomproviderparameterid"), {
-        [p.value]: parameterText(value),
-      });
+      const parameterId = rowId(row, "msdyn_iomproviderparameterid");
+      await s.client.update(
+        set,
+        parameterId,
+        { [p.value]: parameterText(value) },
+        { etag: requireVersion(etagOf(row), `the provider parameter ${parameterId}`) },
+      );
       continue;
     }
     await s.client.create(
@@ -183,7 +207,7 @@ export const iomProvider: KindImplementation<IomProviderInputs> = {
       );
       id = created.id;
     }
-    await writeParameters(s, id, definition.id, inputs.parameters ?? {});
+    await writeParameters(s, id, recordName(inputs), definition.id, inputs.parameters ?? {});
     return { id, outs: { ...inputs, organizationId: s.organizationId, adopted } };
   },
 
@@ -213,7 +237,7 @@ export const iomProvider: KindImplementation<IomProviderInputs> = {
     if (recordName(olds) !== recordName(news))
       await s.client.update(set, id, { msdyn_name: recordName(news) });
     const definition = await findDefinition(s, news.definition);
-    await writeParameters(s, id, definition.id, news.parameters ?? {});
+    await writeParameters(s, id, recordName(news), definition.id, news.parameters ?? {});
     return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };
   },
 

@@ -12,7 +12,8 @@ import {
   type StoredStep,
 } from "../../iom/formats/orchestration-definition.js";
 import { columns, orchestrationType, policyVersionState, publishStatus } from "../../iom/inferred.js";
-import { NotFoundError } from "../../dataverse/index.js";
+import { NotFoundError, etagOf } from "../../dataverse/index.js";
+import { changedMeanwhile, isStale, requireVersion, updateIfUnchanged } from "../common/concurrency.js";
 import { choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";
 import type { KindImplementation, Outputs } from "../runtime/kind.js";
 import type { Session } from "../runtime/session.js";
@@ -242,18 +243,64 @@ async function read(id: string, outs: FlowOutputs, s: Session): Promise<FlowOutp
 }
 
 /**
+ * The flow as it is now, and the version (ETag) its writes are made on. The version is read first:
+ * a change made after it, even while the flow itself is being read, fails the first write, so the
+ * version is never newer than what was decided on (at worst a change in between is refused that
+ * the read did see: a false alarm, never a lost change).
+ */
+async function readForWrite(
+  id: string,
+  outs: FlowOutputs,
+  s: Session,
+): Promise<{ current: FlowOutputs; version: string } | undefined> {
+  const row = await s.client.retrieveIfExists(await entitySet(s, FLOW), id, {
+    select: ["msdyn_iomdesignerid"],
+  });
+  if (!row) return undefined;
+  const current = await read(id, outs, s);
+  return current && { current, version: requireVersion(etagOf(row), `the orchestration flow ${id}`) };
+}
+
+/**
  * Brings the row to the desired flow. IOM edits only unpublished flows: a change to a published
  * one stops it, saves, and publishes it again; a change of the publish status alone is just that.
+ *
+ * Each write is made on the version read, then on the one our previous write returned. When
+ * someone else changed the flow in between (412), this stops with an error naming the flow rather
+ * than deciding again: these writes stop and start order processing, and the other change may be
+ * exactly that (a flow stopped by hand during an incident, or published with steps the preview did
+ * not show); the user refreshes and looks before anything is started again.
  */
-async function apply(id: string, current: FlowOutputs, news: Inputs, s: Session): Promise<void> {
+async function apply(
+  id: string,
+  current: FlowOutputs,
+  news: Inputs,
+  s: Session,
+  version: string,
+): Promise<void> {
   const set = await entitySet(s, FLOW);
+  const write = (body: Record<string, unknown>): Promise<string> =>
+    updateIfUnchanged(s.client, set, id, "msdyn_iomdesignerid", body, version);
   const change = edited(current, news);
-  if (change && current.published)
-    await s.client.update(set, id, { [c.publishStatus]: await publishValue(s, false) });
-  if (change) await s.client.update(set, id, await fields(news, s));
-  const publishedNow = current.published && !change;
-  if (news.published !== publishedNow)
-    await s.client.update(set, id, { [c.publishStatus]: await publishValue(s, news.published) });
+  let stopped = false;
+  try {
+    if (change && current.published) {
+      version = await write({ [c.publishStatus]: await publishValue(s, false) });
+      stopped = true;
+    }
+    if (change) version = await write(await fields(news, s));
+    const publishedNow = current.published && !change;
+    if (news.published !== publishedNow)
+      await write({ [c.publishStatus]: await publishValue(s, news.published) });
+  } catch (error) {
+    if (!isStale(error)) throw error;
+    // The flow is no longer published: starting it again is the user's call, after a look.
+    throw changedMeanwhile(`the orchestration flow '${current.name}' (${set}(${id}))`, error, {
+      ...(stopped
+        ? { left: "This update had already stopped (unpublished) the flow; it was left stopped" }
+        : {}),
+    });
+  }
 }
 
 export const orchestrationFlow: KindImplementation<Inputs> = {
@@ -269,8 +316,8 @@ export const orchestrationFlow: KindImplementation<Inputs> = {
       // This stack's interrupted create, or a flow made by hand: brought to the desired state.
       const id = rowId(found[0], "msdyn_iomdesignerid");
       outs.adopted = id !== inputs.recordId.toLowerCase();
-      const current = await read(id, outs, s);
-      if (current) await apply(id, current, inputs, s);
+      const existing = await readForWrite(id, outs, s);
+      if (existing) await apply(id, existing.current, inputs, s, existing.version);
       return { id, outs };
     }
     // Saved unpublished first; publishing checks the policies and providers the steps use.
@@ -288,12 +335,12 @@ export const orchestrationFlow: KindImplementation<Inputs> = {
   read,
 
   async update(id, olds, news, s) {
-    const current = await read(id, olds, s);
-    if (!current)
+    const found = await readForWrite(id, olds, s);
+    if (!found)
       throw new NotFoundError(`the flow ${id} no longer exists`, {
         hint: "Run `pulumi refresh`, then `pulumi up` to create it again.",
       });
-    await apply(id, current, news, s);
+    await apply(id, found.current, news, s, found.version);
     return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };
   },
 

@@ -4,14 +4,17 @@
 import {
   and,
   eq,
+  etagOf,
   guid,
   or,
   recordPath,
+  UnexpectedResponseError,
   type BatchOperation,
   type DataverseRecord,
 } from "../../dataverse/index.js";
 import { columns, policyVersionState, publishStatus, type Choice } from "../../iom/inferred.js";
-import { bind, choiceValue, rowId } from "../common/records.js";
+import { updateIfUnchanged } from "../common/concurrency.js";
+import { bind, choiceValue, readChildren, readRecord, rowId } from "../common/records.js";
 import type { Session } from "../runtime/session.js";
 import { PolicyError } from "./errors.js";
 import {
@@ -105,6 +108,15 @@ export async function readPolicy(t: PolicyTables, id: string): Promise<Dataverse
 }
 
 /**
+ * `readPolicy` for a refresh: the same row, but the reads of many policies refreshed together are
+ * sent as one query (readRecord in src/resources/common/records.ts).
+ */
+export async function refreshPolicy(t: PolicyTables, id: string): Promise<DataverseRecord | undefined> {
+  const row = await readRecord(t.s, POLICY_TABLE, id, policySelect(t));
+  return row && row[p.versionState] !== t.values.archived ? row : undefined;
+}
+
+/**
  * The current (not archived) policy with this name, or undefined. IOM keeps names unique; several
  * current rows of one name cannot be told apart, so that is an error rather than a guess.
  */
@@ -129,8 +141,13 @@ export function isPublished(t: PolicyTables, row: DataverseRecord): boolean {
   return row[p.publishStatus] === t.values.published;
 }
 
+/** A rule as read, with the version (ETag) its update or delete is made on. */
+export interface ListedRule extends ExistingRule {
+  etag: string | undefined;
+}
+
 /** The policy's rules (archived versions' rules belong to the archived rows, not to this id). */
-export async function listRules(t: PolicyTables, policyId: string): Promise<ExistingRule[]> {
+export async function listRules(t: PolicyTables, policyId: string): Promise<ListedRule[]> {
   const rows = await t.s.client.list(t.ruleSet, {
     select: [t.ruleId, t.ruleName, r.ruleDefinition, r.associatedEntity],
     filter: eq(`_${r.policy}_value`, guid(policyId)),
@@ -138,6 +155,7 @@ export async function listRules(t: PolicyTables, policyId: string): Promise<Exis
   });
   return rows.map((row) => ({
     id: rowId(row, t.ruleId),
+    etag: etagOf(row),
     columns: {
       [t.ruleName]: row[t.ruleName] ?? null,
       [r.ruleDefinition]: row[r.ruleDefinition] ?? null,
@@ -146,11 +164,37 @@ export async function listRules(t: PolicyTables, policyId: string): Promise<Exis
   }));
 }
 
+/** `listRules` for a refresh: the rules of many policies refreshed together come in one query. */
+export async function refreshRules(t: PolicyTables, policyId: string): Promise<ListedRule[]> {
+  const select: [string, ...string[]] = [t.ruleId, t.ruleName, r.ruleDefinition, r.associatedEntity];
+  const rows = await readChildren(t.s, RULE_TABLE, r.policy, policyId, select, [t.ruleName]);
+  return rows.map((row) => ({
+    id: rowId(row, t.ruleId),
+    etag: etagOf(row),
+    columns: Object.fromEntries(select.slice(1).map((column) => [column, row[column] ?? null])),
+  }));
+}
+
 /** Publishes or unpublishes: IOM's Publish button, and unpublishing's archived copy, are IOM's own. */
 export async function setPublished(t: PolicyTables, id: string, published: boolean): Promise<void> {
-  await t.s.client.update(t.policySet, id, {
-    [p.publishStatus]: published ? t.values.published : t.values.unpublished,
-  });
+  await t.s.client.update(t.policySet, id, publishColumns(t, published));
+}
+
+/**
+ * Publishes or unpublishes the version of the policy that was read (`etag`), and returns the
+ * version that results: refused with 412 when someone changed the policy since.
+ */
+export function setPublishedIfUnchanged(
+  t: PolicyTables,
+  id: string,
+  published: boolean,
+  etag: string,
+): Promise<string> {
+  return updateIfUnchanged(t.s.client, t.policySet, id, t.policyId, publishColumns(t, published), etag);
+}
+
+function publishColumns(t: PolicyTables, published: boolean): DataverseRecord {
+  return { [p.publishStatus]: published ? t.values.published : t.values.unpublished };
 }
 
 /** A create of a row with a client-chosen id, as a change set part. */
@@ -163,13 +207,28 @@ export function createOperation(
   return { method: "POST", path: set, body: { ...body, [idColumn]: id } };
 }
 
-/** An update that never creates (If-Match: *), as a change set part. */
-export function updateOperation(set: string, id: string, body: DataverseRecord): BatchOperation {
-  return { method: "PATCH", path: recordPath(set, id), body, headers: { "If-Match": "*" } };
+/**
+ * An update of the version that was read (If-Match: its ETag; "*" only never creates), as a change
+ * set part. A 412 on one part fails the whole change set: nothing of it is applied.
+ */
+export function updateOperation(
+  set: string,
+  id: string,
+  body: DataverseRecord,
+  etag = "*",
+  returnVersion = false,
+): BatchOperation {
+  return {
+    method: "PATCH",
+    path: recordPath(set, id),
+    body,
+    headers: { "If-Match": etag, ...(returnVersion ? { Prefer: "return=representation" } : {}) },
+  };
 }
 
-export function deleteOperation(set: string, id: string): BatchOperation {
-  return { method: "DELETE", path: recordPath(set, id) };
+/** A delete, as a change set part; with an ETag, only of the version that was read. */
+export function deleteOperation(set: string, id: string, etag?: string): BatchOperation {
+  return { method: "DELETE", path: recordPath(set, id), ...(etag ? { headers: { "If-Match": etag } } : {}) };
 }
 
 /** The rule's lookup to its policy, bound by the navigation property the environment names. */
@@ -179,10 +238,28 @@ export function policyBinding(t: PolicyTables, policyId: string): Promise<Datave
 
 /**
  * Applies writes that belong together in one change set: Dataverse applies all or none, so a
- * failure leaves the policy as it was. The first failure is thrown, typed.
+ * failure leaves the policy as it was. The first failure is thrown, typed (a stale ETag as
+ * PreconditionFailedError). Returns the ETag the answer to part `versionOf` carries (a part sent
+ * with `returnVersion`), when asked.
  */
-export async function applyChangeSet(t: PolicyTables, operations: readonly BatchOperation[]): Promise<void> {
-  if (operations.length === 0) return;
+export async function applyChangeSet(
+  t: PolicyTables,
+  operations: readonly BatchOperation[],
+  versionOf?: number,
+): Promise<string | undefined> {
+  if (operations.length === 0) return undefined;
   const [result] = await t.s.client.batch([{ kind: "changeset", requests: operations }]);
   if (result?.error) throw result.error;
+  if (versionOf === undefined) return undefined;
+  const answer = result?.responses[versionOf];
+  const body = answer?.body;
+  const etag =
+    (typeof body === "object" && body !== null ? etagOf(body as DataverseRecord) : undefined) ??
+    Object.entries(answer?.headers ?? {}).find(([name]) => name.toLowerCase() === "etag")?.[1];
+  if (etag === undefined)
+    throw new UnexpectedResponseError("the change set's answer has no ETag for the updated policy", {
+      method: "POST",
+      path: "$batch",
+    });
+  return etag;
 }

@@ -23,6 +23,7 @@ import {
 import type { Policy, PolicyRule } from "../../generated/policy.js";
 import { columns } from "../../iom/inferred.js";
 import type { TableDefinition } from "../../iom/tables/types.js";
+import { requireVersion, versionOf, withReread } from "../common/concurrency.js";
 import { derivedId } from "../common/ids.js";
 import { rowId } from "../common/records.js";
 import { PartialApplyError, type KindImplementation, type Outputs } from "../runtime/kind.js";
@@ -36,7 +37,10 @@ import {
   policyBinding,
   policyTables,
   readPolicy,
+  refreshPolicy,
+  refreshRules,
   setPublished,
+  setPublishedIfUnchanged,
   updateOperation,
   type PolicyTables,
 } from "./api.js";
@@ -53,6 +57,7 @@ import {
   ruleColumns,
   ruleKey,
   type DesiredRule,
+  type ExistingRule,
 } from "./rows.js";
 import { storeRule, yamlRule } from "./rules.js";
 
@@ -104,6 +109,10 @@ async function desiredRows(t: PolicyTables, md: RuleMetadata, policy: Policy): P
  * the YAML unpublishes it); the policy's columns and its rule writes go in one change set, so a
  * failure leaves the policy as it was; publishes last. Each step is safe to repeat, so a run that
  * stops half-way converges on the next.
+ *
+ * Every write is made on the version it was decided on: the policy's ETag as read, then the one
+ * each of our own writes returns (unpublish, the change set, publish); each rule's ETag as listed.
+ * Someone else's change in between fails the write with 412 instead of being written over.
  */
 async function converge(
   t: PolicyTables,
@@ -112,21 +121,59 @@ async function converge(
   desired: Desired,
   recordId: string,
 ): Promise<void> {
+  let version = versionOf(row, `the policy ${id}`);
   const policyChanges = changedColumns(row, desired.columns);
-  const plan = planRules(await listRules(t, id), desired.rules, t.ruleName);
-  const operations = [
-    ...(Object.keys(policyChanges).length > 0 ? [updateOperation(t.policySet, id, policyChanges)] : []),
+  const rules = await listRules(t, id);
+  const ruleVersion = new Map(
+    rules.map((rule) => [rule.id, requireVersion(rule.etag, `the rule ${rule.id}`)]),
+  );
+  const plan = planRules(rules, desired.rules, t.ruleName);
+  const editPolicy = Object.keys(policyChanges).length > 0;
+  // Deletes first: a rule renamed in IOM keeps the id derived from its old name, which the YAML's
+  // rule of that name is created with again.
+  const ruleOperations = [
+    ...plan.delete.map((ruleId) => deleteOperation(t.ruleSet, ruleId, ruleVersion.get(ruleId))),
+    ...plan.update.map((u) => updateOperation(t.ruleSet, u.id, u.changes, ruleVersion.get(u.id))),
     ...(await Promise.all(plan.create.map((rule) => createRule(t, id, recordId, rule)))),
-    ...plan.update.map((u) => updateOperation(t.ruleSet, u.id, u.changes)),
-    ...plan.delete.map((ruleId) => deleteOperation(t.ruleSet, ruleId)),
   ];
   let published = isPublished(t, row);
-  if (published && (operations.length > 0 || !desired.published)) {
-    await setPublished(t, id, false);
+  if (published && (editPolicy || ruleOperations.length > 0 || !desired.published)) {
+    version = await setPublishedIfUnchanged(t, id, false, version);
     published = false;
   }
-  await applyChangeSet(t, operations);
-  if (desired.published && !published) await setPublished(t, id, true);
+  // The policy's own update goes first and answers with its new version, for the publish below.
+  const operations = [
+    ...(editPolicy ? [updateOperation(t.policySet, id, policyChanges, version, true)] : []),
+    ...ruleOperations,
+  ];
+  version = (await applyChangeSet(t, operations, editPolicy ? 0 : undefined)) ?? version;
+  if (desired.published && !published) await setPublishedIfUnchanged(t, id, true, version);
+}
+
+/**
+ * converge(), and when a write meets a version someone else made after our read (412), once more
+ * from a fresh read. Re-applying is right for a policy: the YAML describes all of its managed
+ * columns and the whole set of its rules, so deciding again on the rows as they are now writes
+ * exactly what it would have written had the other change come before our read, and IOM keeps the
+ * version that was unpublished on the way as an archived copy. A second refusal is an error that
+ * names the policy.
+ */
+async function convergeOnFreshRead(
+  t: PolicyTables,
+  id: string,
+  row: DataverseRecord,
+  desired: Desired,
+  recordId: string,
+  name: string,
+): Promise<void> {
+  await withReread(`the policy '${name}' (${t.policySet}(${id}))`, async (attempt) => {
+    const current = attempt === 0 ? row : await readPolicy(t, id);
+    if (!current)
+      throw new NotFoundError(`the policy ${id} was deleted while it was being updated`, {
+        hint: "It was deleted outside iom-gitops: run `pulumi refresh`, then `pulumi up` creates it again.",
+      });
+    await converge(t, id, current, desired, recordId);
+  });
 }
 
 async function createRule(
@@ -143,18 +190,18 @@ async function createRule(
   });
 }
 
-/** The policy's rules in the YAML's words; `hints` are the rules as last applied. */
+/** The policy's rules, as read, in the YAML's words; `hints` are the rules as last applied. */
 async function readRules(
   t: PolicyTables,
   md: RuleMetadata,
-  id: string,
+  existing: readonly ExistingRule[],
   entity: Policy["entity"],
   hints: readonly PolicyRule[],
 ): Promise<PolicyRule[]> {
   const table = await entityTable(md, entity);
   const byName = new Map(hints.map((rule) => [ruleKey(rule.name), rule]));
   const rules = await Promise.all(
-    (await listRules(t, id)).map(async (rule) => {
+    existing.map(async (rule) => {
       const name = String(rule.columns[t.ruleName] ?? "");
       const path = `rules['${name}']`;
       let stored;
@@ -191,7 +238,7 @@ export const policy: KindImplementation<PolicyInputs> = {
     const found = await findCurrentPolicy(t, inputs.name);
     if (found) {
       const id = rowId(found, t.policyId);
-      await converge(t, id, found, desired, recordId);
+      await convergeOnFreshRead(t, id, found, desired, recordId, inputs.name);
       return { id, outs: { ...inputs, organizationId: s.organizationId, adopted: id !== recordId } };
     }
     const outs = { ...inputs, organizationId: s.organizationId, adopted: false };
@@ -221,10 +268,12 @@ export const policy: KindImplementation<PolicyInputs> = {
 
   async read(id, outs, s) {
     const t = await policyTables(s);
-    const row = await readPolicy(t, id);
+    // The rules are read beside the row, not after it (a policy that is gone has none), each in
+    // one query with those of the other policies refreshed at the same time.
+    const [row, existing] = await Promise.all([refreshPolicy(t, id), refreshRules(t, id)]);
     if (!row) return undefined;
     const header = policyHeader(row, t.values, t.policyName, outs);
-    const rules = await readRules(t, sessionMetadata(s), id, header.entity, outs.rules);
+    const rules = await readRules(t, sessionMetadata(s), existing, header.entity, outs.rules);
     return {
       ...header,
       rules: rules as Policy["rules"],
@@ -242,7 +291,7 @@ export const policy: KindImplementation<PolicyInputs> = {
       throw new NotFoundError(`the policy ${id} no longer exists`, {
         hint: "It was deleted outside iom-gitops: run `pulumi refresh`, then `pulumi up` creates it again.",
       });
-    await converge(t, id, row, desired, news.recordId);
+    await convergeOnFreshRead(t, id, row, desired, news.recordId, news.name);
     return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };
   },
 

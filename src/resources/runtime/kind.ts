@@ -6,6 +6,7 @@ import type { ResourceKind } from "../../config/schema-registry.js";
 import { DataverseError } from "../../dataverse/index.js";
 import { redact } from "../../dataverse/redact.js";
 import { assertSameOrganization, configureSession, session, type Session } from "./session.js";
+import { warmMetadata } from "./warm-metadata.js";
 
 /** Outputs every kind records beside its inputs. */
 export interface RecordOutputs {
@@ -124,6 +125,7 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
       const props = plain<I>(inputs);
       try {
         const s = await session();
+        warmMetadata(s);
         return await impl.create(props, s);
       } catch (error) {
         // A partly applied record is kept in state with its provider, so refresh and destroy work.
@@ -154,6 +156,7 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
       try {
         const s = await session();
         assertSameOrganization(before.organizationId, s, name(before));
+        warmMetadata(s);
         return { outs: await impl.update(id, before, after, s) };
       } catch (error) {
         throw failure(`updating ${name(after)}`, error);
@@ -165,6 +168,7 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
       try {
         const s = await session();
         assertSameOrganization(outs.organizationId, s, name(outs));
+        warmMetadata(s);
         await impl.delete(id, outs, s);
       } catch (error) {
         throw failure(`deleting ${name(outs)}`, error);

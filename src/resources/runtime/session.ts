@@ -26,10 +26,22 @@ export interface Session {
   deleteAdopted: boolean;
 }
 
-/** Called by the dynamic provider's `configure`: the stack's configuration, secrets decrypted. */
+/**
+ * Called by the dynamic provider's `configure`: the stack's configuration, secrets decrypted. The
+ * plugin configures each kind's provider in turn, all with the same stack config: the session
+ * (and its WhoAmI, which would otherwise stand in the way of each kind's first request) is kept
+ * unless a setting it was made from is different.
+ */
 export function configureSession(config: pulumi.dynamic.Config): void {
+  const before = stackConfig ? sessionSettings(stackConfig) : undefined;
   stackConfig = config;
-  current = undefined;
+  if (before !== sessionSettings(config)) current = undefined;
+}
+
+/** Every stack setting a session is made from, as one comparable string. */
+function sessionSettings(config: pulumi.dynamic.Config): string {
+  const names = [...Object.keys(SETTINGS), "deleteAdopted"];
+  return JSON.stringify(names.map((name) => config.get(`iom:${name}`) ?? null));
 }
 
 /** Stack config `iom:<name>` first, then the setting's environment variable. */
