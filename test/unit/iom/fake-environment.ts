@@ -17,6 +17,8 @@ export interface FakeEnvironment {
   requests: string[];
   /** The most requests that were in flight at once. */
   maxInFlight(): number;
+  /** The most tables whose metadata requests were in flight at the same time. */
+  maxTablesInFlight(): number;
 }
 
 /** A deep copy of the registry's tables, to change freely. */
@@ -47,6 +49,8 @@ export function fakeEnvironment(
   const requests: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  const tablesInFlight = new Map<string, number>();
+  let maxTablesInFlight = 0;
   const table = (name: string) => definitions.find((t) => t.logicalName === name);
 
   const answer = (path: string): { status: number; body: unknown } => {
@@ -70,9 +74,19 @@ export function fakeEnvironment(
     requests.push(path);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
+    const tableName = /^EntityDefinitions\(LogicalName='([^']+)'\)/.exec(path)?.[1];
+    if (tableName) {
+      tablesInFlight.set(tableName, (tablesInFlight.get(tableName) ?? 0) + 1);
+      maxTablesInFlight = Math.max(maxTablesInFlight, tablesInFlight.size);
+    }
     // Yield to the event loop, so that concurrent requests really overlap.
     await new Promise((resolve) => setTimeout(resolve, 1));
     inFlight--;
+    if (tableName) {
+      const left = (tablesInFlight.get(tableName) ?? 1) - 1;
+      if (left === 0) tablesInFlight.delete(tableName);
+      else tablesInFlight.set(tableName, left);
+    }
     const { status, body } = answer(path);
     return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   };
@@ -81,7 +95,12 @@ export function fakeEnvironment(
     { environmentUrl: ENVIRONMENT_URL, auth: { kind: "static-token", token: "unit-token" } },
     { fetch: fetch as typeof globalThis.fetch },
   );
-  return { client, requests, maxInFlight: () => maxInFlight };
+  return {
+    client,
+    requests,
+    maxInFlight: () => maxInFlight,
+    maxTablesInFlight: () => maxTablesInFlight,
+  };
 }
 
 function metadata(
