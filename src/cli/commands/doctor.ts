@@ -5,11 +5,10 @@
 // guess against that environment's metadata, naming the line of code to correct for each one that
 // does not hold. Exit 0 when all hold (warnings aside), 1 when any does not, 2 on a usage error or
 // when the environment cannot be reached or read.
-import { parseArgs } from "node:util";
 import type { ClientInternals, DataverseClient, WhoAmI } from "../../dataverse/client.js";
 import type { AssumptionReport } from "../../iom/assumptions.js";
 import type { Command } from "../index.js";
-import { UsageError } from "../usage-error.js";
+import { formatOption, parseCommandArgs, UsageError } from "../usage-error.js";
 
 const USAGE = "usage: iom doctor [--format text|json]";
 const FORMATS = ["text", "json"] as const;
@@ -27,18 +26,16 @@ export interface DoctorIo {
 
 /** The command's logic with its input and output injected. */
 export async function runDoctor(args: string[], io: DoctorIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args,
       options: {
         format: { type: "string", short: "f", default: "text" },
         help: { type: "boolean", short: "h" },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-  }
+    },
+    USAGE,
+  );
   if (parsed.values.help) {
     io.write(
       `${USAGE}\n\nChecks what iom-gitops assumes about IOM's tables against the environment that ` +
@@ -46,10 +43,7 @@ export async function runDoctor(args: string[], io: DoctorIo): Promise<number> {
     );
     return 0;
   }
-  const format = parsed.values.format as Format;
-  if (!FORMATS.includes(format)) {
-    throw new UsageError(`unknown format '${format}': use one of ${FORMATS.join(", ")}\n${USAGE}`);
-  }
+  const format: Format = formatOption(parsed.values.format, FORMATS, USAGE);
 
   // Loaded only when run, like `validate --online`, so `iom --help` loads no HTTP code.
   const { dataverseConfigFromEnv } = await import("../../dataverse/config.js");

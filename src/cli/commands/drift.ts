@@ -2,12 +2,11 @@
 // reports what the environment holds against what the stack last applied, per resource and
 // property, and where to look; it writes no state (src/gitops/drift-run.ts). Exit 0 when there is
 // no drift, 3 when there is, 1 when the check could not be made, 2 on a usage error.
-import { parseArgs } from "node:util";
 import type { Command } from "../index.js";
-import { UsageError } from "../usage-error.js";
+import { formatOption, parseCommandArgs, UsageError } from "../usage-error.js";
 
 const USAGE = "usage: iom drift [--stack NAME] [--format text|markdown|json]";
-const FORMATS = ["text", "markdown", "json"];
+const FORMATS = ["text", "markdown", "json"] as const;
 
 const HELP = `${USAGE}
 
@@ -33,26 +32,22 @@ export interface DriftIo {
 
 /** The command's logic with its input and output injected. */
 export async function runDrift(args: string[], io: DriftIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseCommandArgs(
+    {
       args,
       options: {
         stack: { type: "string", short: "s" },
         format: { type: "string", short: "f", default: "text" },
         help: { type: "boolean", short: "h" },
       },
-    }));
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-  }
+    },
+    USAGE,
+  );
   if (values.help) {
     io.write(`${HELP}\n`);
     return 0;
   }
-  const format = values.format as string;
-  if (!FORMATS.includes(format))
-    throw new UsageError(`unknown format '${format}': use one of ${FORMATS.join(", ")}\n${USAGE}`);
+  const format = formatOption(values.format, FORMATS, USAGE);
   if (values.stack !== undefined && values.stack.trim() === "")
     throw new UsageError(`--stack needs a name\n${USAGE}`);
 
@@ -64,7 +59,7 @@ export async function runDrift(args: string[], io: DriftIo): Promise<number> {
       env: io.env,
       ...(values.stack !== undefined ? { stack: values.stack } : {}),
     });
-    io.write(formatDrift(report, format as "text" | "markdown" | "json"));
+    io.write(formatDrift(report, format));
     return report.drifted.length > 0 ? DRIFT_EXIT : 0;
   } catch (err) {
     if (err instanceof DriftError) {

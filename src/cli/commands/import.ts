@@ -7,11 +7,10 @@
 // the environment cannot be reached or read. See docs/import.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { ClientInternals, DataverseClient } from "../../dataverse/client.js";
 import type { ImportResult } from "../../gitops/import.js";
 import type { Command } from "../index.js";
-import { UsageError } from "../usage-error.js";
+import { parseCommandArgs, UsageError } from "../usage-error.js";
 
 const USAGE = "usage: iom import [--out FILE]";
 
@@ -29,18 +28,16 @@ export interface ImportIo {
 
 /** The command's logic with its input and output injected. */
 export async function runImport(args: string[], io: ImportIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args,
       options: {
         out: { type: "string", short: "o" },
         help: { type: "boolean", short: "h" },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-  }
+    },
+    USAGE,
+  );
   if (parsed.values.help) {
     io.write(
       `${USAGE}\n\nWrites the desired state (stack YAML) that describes the IOM configuration of the ` +

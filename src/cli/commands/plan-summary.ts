@@ -4,9 +4,8 @@
 // preview, 2 on a usage error.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { Command } from "../index.js";
-import { UsageError } from "../usage-error.js";
+import { formatOption, parseCommandArgs, UsageError } from "../usage-error.js";
 
 const USAGE = "usage: iom plan-summary [FILE...] [--format markdown|text]";
 const FORMATS = ["markdown", "text"] as const;
@@ -40,26 +39,22 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 /** The command's logic with its input and output injected (tests pin its output with goldens). */
 export async function runPlanSummary(args: string[], io: PlanSummaryIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args,
       allowPositionals: true,
       options: {
         format: { type: "string", short: "f", default: "markdown" },
         help: { type: "boolean", short: "h" },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-  }
+    },
+    USAGE,
+  );
   if (parsed.values.help) {
     io.write(`${HELP}\n`);
     return 0;
   }
-  const format = parsed.values.format as string;
-  if (!(FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`unknown format '${format}': use one of ${FORMATS.join(", ")}\n${USAGE}`);
+  const format = formatOption(parsed.values.format, FORMATS, USAGE);
   const files = parsed.positionals;
   if (files.length === 0 && io.stdinIsTty)
     throw new UsageError(`no input: give files or pipe \`pulumi preview --json\` into it\n${USAGE}`);

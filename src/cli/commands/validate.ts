@@ -5,9 +5,8 @@
 // valid, 1 when not, 2 on a usage error or when the environment cannot be read.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { Command } from "../index.js";
-import { UsageError } from "../usage-error.js";
+import { formatOption, parseCommandArgs, UsageError } from "../usage-error.js";
 import { FORMATS, format } from "../../config/formatters.js";
 import type { Format } from "../../config/formatters.js";
 import type { TableMetadataSource } from "../../config/metadata.js";
@@ -49,9 +48,8 @@ async function onlineMetadata(env: NodeJS.ProcessEnv): Promise<TableMetadataSour
 
 /** The command's logic with its input and output injected (tests pin its output with goldens). */
 export async function runValidate(args: string[], io: ValidateIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args,
       allowPositionals: true,
       options: {
@@ -59,20 +57,16 @@ export async function runValidate(args: string[], io: ValidateIo): Promise<numbe
         online: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-  }
+    },
+    USAGE,
+  );
   if (parsed.values.help) {
     io.write(
       `${USAGE}\n\nWith no paths, validates the stacks in stacks/ and the policy files they include.\n`,
     );
     return 0;
   }
-  const formatName = parsed.values.format as string;
-  if (!(FORMATS as readonly string[]).includes(formatName)) {
-    throw new UsageError(`unknown format '${formatName}': use one of ${FORMATS.join(", ")}\n${USAGE}`);
-  }
+  const formatName = formatOption(parsed.values.format, FORMATS, USAGE);
   let paths = parsed.positionals;
   if (paths.length === 0) {
     if (!existsSync(path.join(io.cwd, "stacks"))) {
