@@ -1,6 +1,7 @@
 // OData query options on entity sets: $select, $filter, $orderby, $top, $count, $expand and
 // server-driven paging with Prefer: odata.maxpagesize and @odata.nextLink.
-import { FilterSyntaxError, parseFilter, type FilterNode } from "../odata/filter.js";
+import { FilterSyntaxError, type FilterNode } from "../odata/filter.js";
+import { FilterTooComplexError, parseBoundedFilter } from "../odata/limits.js";
 import type { AttributeDefinition } from "../iom/tables/types.js";
 import type { Context } from "./context.js";
 import { ApiError, ErrorCode, badQuery, unknownProperty } from "./errors.js";
@@ -72,10 +73,14 @@ export function parseSelect(model: TableModel, text: string | undefined): Attrib
 
 export function parseFilterText(text: string): FilterNode {
   try {
-    return parseFilter(text);
+    // Bounded first: the parser recurses per level, and a hostile query must get a 400, not
+    // exhaust the emulator's stack.
+    return parseBoundedFilter(text);
   } catch (err) {
     if (err instanceof FilterSyntaxError)
       throw badQuery(`Syntax error at position ${err.position} in '${text}': ${err.message}.`);
+    if (err instanceof FilterTooComplexError)
+      throw badQuery(`The $filter ${err.message} (at position ${err.position}); simplify the query.`);
     throw err;
   }
 }

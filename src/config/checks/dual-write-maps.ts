@@ -11,7 +11,7 @@ import {
   MAX_FILTER_DEPTH,
   MAX_FILTER_OPERATORS,
   parseBoundedFilter,
-} from "./filter-limits.js";
+} from "../../odata/limits.js";
 
 export async function checkDualWriteMaps(
   config: Configuration,

@@ -10,7 +10,7 @@ import type { Finding, FindingCode } from "../findings.js";
 import type { Configuration, Located } from "../model.js";
 import { findingAt } from "../model.js";
 import { FINOPS_CONNECTION, findDefinition, FINOPS_DEFINITION, sameName } from "../provider-catalog.js";
-import { FilterTooComplexError, parseBoundedFilter } from "./filter-limits.js";
+import { FilterTooComplexError, parseBoundedFilter } from "../../odata/limits.js";
 
 const ARTICLE = 'article "Set up the Dynamics 365 Finance + Operations provider"';
 

@@ -319,6 +319,18 @@ describe("query errors", () => {
     expect(got.message).toContain("'Edm.Boolean' and 'Edm.String'");
   });
 
+  it("refuses a filter nested or chained beyond the parser's bounds with a 400, and keeps serving", async () => {
+    const deep = `${"(".repeat(100)}name eq 'x'${")".repeat(100)}`;
+    const nested = await error(`accounts?$filter=${encodeURIComponent(deep)}`);
+    expect(nested.status).toBe(400);
+    expect(nested.message).toMatch(/nests parentheses more than 64 levels deep/);
+    const chain = `${"not ".repeat(510)}name eq 'x'`;
+    const long = await error(`accounts?$filter=${encodeURIComponent(chain)}`);
+    expect(long.status).toBe(400);
+    expect(long.message).toMatch(/more than 500 and\/or\/not operators/);
+    expect((await h.api("accounts?$select=name&$top=1")).status).toBe(200);
+  });
+
   it("rejects $skip, unknown options, a bad $top and an unknown $expand", async () => {
     expect((await error("accounts?$skip=2")).status).toBe(400);
     expect((await error("accounts?$search=x")).status).toBe(400);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_FILTER_DEPTH, MAX_FILTER_OPERATORS } from "../../../src/config/checks/filter-limits.js";
+import { MAX_FILTER_DEPTH, MAX_FILTER_OPERATORS } from "../../../src/odata/limits.js";
 import type { Finding } from "../../../src/config/findings.js";
 import { validatePaths } from "../../../src/config/validate.js";
 import {

@@ -1,10 +1,10 @@
-// How far the validator follows a filter. The OData parser and every walk over its tree recurse
+// How far a filter is followed, by the validator and by the emulator alike. The OData parser and every walk over its tree recurse
 // once per level of parentheses and once per operator in an and/or chain, so a filter of a few
 // hundred kilobytes (a hostile file, or a generated one gone wrong) would exhaust the stack
-// instead of producing a finding. Filters are measured here first, in one linear scan, and
-// refused with a located finding when they pass bounds no dual-write filter comes near.
-import { parseFilter } from "../../odata/filter.js";
-import type { FilterNode } from "../../odata/filter.js";
+// instead of producing a finding (or, in the emulator, a 400). Filters are measured here first, in
+// one linear scan, and refused when they pass bounds no dual-write filter or query comes near.
+import { parseFilter } from "./filter.js";
+import type { FilterNode } from "./filter.js";
 
 /** Levels of parentheses (groups, function calls, lambdas) a filter may nest. */
 export const MAX_FILTER_DEPTH = 64;
