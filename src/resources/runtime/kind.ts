@@ -57,10 +57,11 @@ function failure(what: string, error: unknown): Error {
   const message =
     error instanceof DataverseError || error instanceof Error ? error.message : redact(String(error));
   const wrapped = new Error(`${what}: ${message}`);
-  // Keeps a partially applied record in state (the engine's "resource init failed").
+  // Keeps a partially applied record in state (the engine's "resource init failed"). The engine
+  // then prints the error's `reasons`, not its message: without them the cause would be lost.
   const partial = error as { id?: unknown; properties?: unknown };
   if (typeof partial?.id === "string")
-    Object.assign(wrapped, { id: partial.id, properties: partial.properties });
+    Object.assign(wrapped, { id: partial.id, properties: partial.properties, reasons: [wrapped.message] });
   return wrapped;
 }
 
