@@ -91,19 +91,13 @@ export class Metadata {
     const path =
       `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})/Attributes` +
       "?$select=LogicalName,AttributeType,DisplayName";
-    return this.cached(`attributes|${logicalName}`, async () => {
-      const body = asRecord(await this.transport.getJson(path), path);
-      const value = body["value"];
-      if (!Array.isArray(value)) throw malformed(path, "no value array");
-      return value.map((item) => {
-        const record = asRecord(item, path);
-        return {
-          logicalName: requireString(record, "LogicalName", path),
-          attributeType: requireString(record, "AttributeType", path),
-          displayName: labelText(record["DisplayName"]),
-        };
-      });
-    });
+    return this.cached(`attributes|${logicalName}`, () =>
+      this.collection(path, (record) => ({
+        logicalName: requireString(record, "LogicalName", path),
+        attributeType: requireString(record, "AttributeType", path),
+        displayName: labelText(record["DisplayName"]),
+      })),
+    );
   }
 
   async attribute(logicalName: string, attributeName: string): Promise<AttributeMetadata | undefined> {
@@ -177,19 +171,13 @@ export class Metadata {
     const path =
       `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})/ManyToOneRelationships` +
       "?$select=ReferencingAttribute,ReferencingEntityNavigationPropertyName,ReferencedEntity";
-    return this.cached(`lookups|${logicalName}`, async () => {
-      const body = asRecord(await this.transport.getJson(path), path);
-      const value = body["value"];
-      if (!Array.isArray(value)) throw malformed(path, "no value array");
-      return value.map((item) => {
-        const record = asRecord(item, path);
-        return {
-          attribute: requireString(record, "ReferencingAttribute", path),
-          target: requireString(record, "ReferencedEntity", path),
-          navigationProperty: requireString(record, "ReferencingEntityNavigationPropertyName", path),
-        };
-      });
-    });
+    return this.cached(`lookups|${logicalName}`, () =>
+      this.collection(path, (record) => ({
+        attribute: requireString(record, "ReferencingAttribute", path),
+        target: requireString(record, "ReferencedEntity", path),
+        navigationProperty: requireString(record, "ReferencingEntityNavigationPropertyName", path),
+      })),
+    );
   }
 
   /**
@@ -259,6 +247,14 @@ export class Metadata {
     throw new UnknownLookupError(
       `${logicalName} has no lookup ${lookupAttribute}; ${known ? `its lookups are ${known}` : "it has no lookups"}`,
     );
+  }
+
+  /** A metadata collection (`{ value: [...] }`), each item checked and read by `read`. */
+  private async collection<T>(path: string, read: (record: Record<string, unknown>) => T): Promise<T[]> {
+    const body = asRecord(await this.transport.getJson(path), path);
+    const value = body["value"];
+    if (!Array.isArray(value)) throw malformed(path, "no value array");
+    return value.map((item) => read(asRecord(item, path)));
   }
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
