@@ -5,10 +5,11 @@
 // guess against that environment's metadata, naming the line of code to correct for each one that
 // does not hold. Exit 0 when all hold (warnings aside), 1 when any does not, 2 on a usage error or
 // when the environment cannot be reached or read.
-import type { ClientInternals, DataverseClient, WhoAmI } from "../../dataverse/client.js";
+import type { ClientInternals, WhoAmI } from "../../dataverse/client.js";
 import type { AssumptionReport } from "../../iom/assumptions.js";
 import type { Command } from "../index.js";
-import { formatOption, parseCommandArgs, UsageError } from "../usage-error.js";
+import { environmentClient } from "../environment.js";
+import { formatOption, parseCommandArgs } from "../usage-error.js";
 
 const USAGE = "usage: iom doctor [--format text|json]";
 const FORMATS = ["text", "json"] as const;
@@ -46,18 +47,10 @@ export async function runDoctor(args: string[], io: DoctorIo): Promise<number> {
   const format: Format = formatOption(parsed.values.format, FORMATS, USAGE);
 
   // Loaded only when run, like `validate --online`, so `iom --help` loads no HTTP code.
-  const { dataverseConfigFromEnv } = await import("../../dataverse/config.js");
-  const { createDataverseClient } = await import("../../dataverse/client.js");
-  const { ConfigError, DataverseError } = await import("../../dataverse/errors.js");
+  const { DataverseError } = await import("../../dataverse/errors.js");
   const { checkAssumptions, formatAssumptionReport } = await import("../../iom/assumptions.js");
 
-  let client: DataverseClient;
-  try {
-    client = createDataverseClient(dataverseConfigFromEnv(io.env ?? process.env), io.internals);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message);
-    throw err;
-  }
+  const client = await environmentClient(io.env, io.internals);
 
   // Error messages from the client are redacted: no token or secret reaches the output.
   const failed = (doing: string, err: unknown): number => {

@@ -7,9 +7,10 @@
 // the environment cannot be reached or read. See docs/import.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { ClientInternals, DataverseClient } from "../../dataverse/client.js";
+import type { ClientInternals } from "../../dataverse/client.js";
 import type { ImportResult } from "../../gitops/import.js";
 import type { Command } from "../index.js";
+import { environmentClient } from "../environment.js";
 import { parseCommandArgs, UsageError } from "../usage-error.js";
 
 const USAGE = "usage: iom import [--out FILE]";
@@ -53,19 +54,11 @@ export async function runImport(args: string[], io: ImportIo): Promise<number> {
     );
 
   // Loaded only when run, so `iom --help` loads no HTTP code.
-  const { dataverseConfigFromEnv } = await import("../../dataverse/config.js");
-  const { createDataverseClient } = await import("../../dataverse/client.js");
-  const { ConfigError, DataverseError } = await import("../../dataverse/errors.js");
+  const { DataverseError } = await import("../../dataverse/errors.js");
   const { formatFinding, importConfiguration } = await import("../../gitops/import.js");
   const { findSchemasDir, renderImport } = await import("../../gitops/import-yaml.js");
 
-  let client: DataverseClient;
-  try {
-    client = createDataverseClient(dataverseConfigFromEnv(io.env ?? process.env), io.internals);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message);
-    throw err;
-  }
+  const client = await environmentClient(io.env, io.internals);
   let result: ImportResult;
   try {
     result = await importConfiguration(client);
