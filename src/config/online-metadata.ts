@@ -42,6 +42,14 @@ export class OnlineMetadataSource implements TableMetadataSource {
   }
 
   async getTable(logicalName: string): Promise<TableDefinition | undefined> {
+    // The three requests at once: each is a round trip, and none needs another's answer. When the
+    // table does not exist, all fail; the entity's failure is the one reported. The lookups'
+    // targets say which table a policy's related-entity condition moves to.
+    const attributesRead = this.client.metadata.attributes(logicalName);
+    const lookupsRead = this.client.metadata.lookups(logicalName);
+    // Awaited below, once the entity is known to exist.
+    attributesRead.catch(() => undefined);
+    lookupsRead.catch(() => undefined);
     let entity;
     try {
       entity = await this.client.metadata.entity(logicalName);
@@ -50,18 +58,25 @@ export class OnlineMetadataSource implements TableMetadataSource {
       if (err instanceof NotFoundError) return undefined;
       throw err;
     }
-    const attributes = await this.client.metadata.attributes(logicalName);
+    const [attributes, lookups] = await Promise.all([attributesRead, lookupsRead]);
+    const targets = new Map<string, string[]>();
+    for (const l of lookups) targets.set(l.attribute, [...(targets.get(l.attribute) ?? []), l.target]);
     return {
       logicalName: entity.logicalName,
       entitySetName: entity.entitySetName,
       displayName: entity.logicalName,
       primaryIdAttribute: entity.primaryIdAttribute,
       primaryNameAttribute: entity.primaryNameAttribute ?? "",
-      attributes: attributes.map((a) => ({
-        logicalName: a.logicalName,
-        displayName: a.displayName ?? a.logicalName,
-        type: attributeType(a.attributeType),
-      })),
+      attributes: attributes.map((a) => {
+        const type = attributeType(a.attributeType);
+        const to = targets.get(a.logicalName);
+        return {
+          logicalName: a.logicalName,
+          displayName: a.displayName ?? a.logicalName,
+          type,
+          ...(to ? { targets: to } : {}),
+        };
+      }),
     };
   }
 }

@@ -51,7 +51,16 @@ export function schemaRegistry(): SchemaRegistry {
   if (registry) return registry;
   // allowUnionTypes: values such as a default value may be text, a number or a boolean.
   // verbose: errors carry their parent schema, from which unknown-key hints list the known keys.
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  // validateSchema: off, because the schemas ship with the code and a unit test checks each one
+  // against its meta-schema (test/unit/config/schema-registry.test.ts); checking them again in
+  // every process (the program, the provider plugin, each CLI run) cost more than compiling one.
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    verbose: true,
+    validateSchema: false,
+  });
   for (const { schema } of readSchemas()) ajv.addSchema(schema);
   const compiled = new Map<SchemaName, ValidateFunction>();
   const validator = (name: SchemaName): ValidateFunction => {

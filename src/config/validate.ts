@@ -312,12 +312,12 @@ async function semanticFindings(
   isStack: boolean,
 ): Promise<Finding[]> {
   const { config } = unit;
-  const findings = [
-    ...checkNames(config),
-    ...checkReferences(config),
-    ...(await checkPolicies(config, metadata)),
-    ...(await checkDualWriteMaps(config, metadata)),
-  ];
+  // The two metadata-reading checks side by side: online, their tables are read in the same rounds.
+  const [policyFindings, mapFindings] = await Promise.all([
+    checkPolicies(config, metadata),
+    checkDualWriteMaps(config, metadata),
+  ]);
+  const findings = [...checkNames(config), ...checkReferences(config), ...policyFindings, ...mapFindings];
   if (isStack) findings.push(...checkFinOps(config));
   return findings;
 }

@@ -4,7 +4,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { formatText } from "../config/formatters.js";
-import type { TableMetadataSource } from "../config/metadata.js";
 import { loadDesiredState, type DesiredState } from "../config/validate.js";
 import type { DataverseClient, SettingName, SettingsSource } from "../dataverse/index.js";
 
@@ -64,25 +63,37 @@ export async function loadStackDesiredState(
     );
   }
   const client = await environmentClient();
-  let metadata: TableMetadataSource | undefined;
-  if (client) {
-    // Before any write: every assumption the resources make about the environment's tables,
-    // columns, option labels and navigation properties, reported together (`iom doctor` alone).
-    const { checkAssumptions, formatAssumptionReport } = await import("../iom/assumptions.js");
-    const report = await checkAssumptions(client);
-    if (!report.ok) {
-      throw new pulumi.RunError(
-        `the environment does not match what iom-gitops assumes about IOM; nothing was changed\n` +
-          formatAssumptionReport(report),
-      );
-    }
-    const { OnlineMetadataSource } = await import("../config/online-metadata.js");
-    metadata = new OnlineMetadataSource(client);
+  if (!client) {
+    const { validation, state } = await loadDesiredState(file, { cwd: projectDir });
+    return checked(file, validation, state);
   }
-  const { validation, state } = await loadDesiredState(file, {
-    cwd: projectDir,
-    ...(metadata ? { metadata } : {}),
-  });
+  // Before any write: every assumption the resources make about the environment's tables,
+  // columns, option labels and navigation properties, reported together (`iom doctor` alone).
+  // It runs beside the validation against the environment's metadata, which reads other tables
+  // through the same cache: their round trips overlap. A failed assumption is reported first, as
+  // the validation's findings may follow from it.
+  const { checkAssumptions, formatAssumptionReport } = await import("../iom/assumptions.js");
+  const { OnlineMetadataSource } = await import("../config/online-metadata.js");
+  const assumptions = checkAssumptions(client);
+  const loaded = loadDesiredState(file, { cwd: projectDir, metadata: new OnlineMetadataSource(client) });
+  loaded.catch(() => undefined); // awaited below, unless the assumption check fails first
+  const report = await assumptions;
+  if (!report.ok) {
+    throw new pulumi.RunError(
+      `the environment does not match what iom-gitops assumes about IOM; nothing was changed\n` +
+        formatAssumptionReport(report),
+    );
+  }
+  const { validation, state } = await loaded;
+  return checked(file, validation, state);
+}
+
+/** The loaded state, or the run stopped with every located finding. */
+function checked(
+  file: string,
+  validation: Awaited<ReturnType<typeof loadDesiredState>>["validation"],
+  state: DesiredState | undefined,
+): { file: string; state: DesiredState } {
   if (!state) {
     // RunError: the engine prints the message alone, without a JavaScript stack trace.
     throw new pulumi.RunError(`the desired state is invalid; nothing was changed\n${formatText(validation)}`);

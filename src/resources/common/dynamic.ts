@@ -48,7 +48,18 @@ export function dynamicProvider(kind: ImplementationKind): pulumi.dynamic.Resour
 
 const providers = new Map<ImplementationKind, pulumi.dynamic.ResourceProvider>();
 
-/** Every IOM resource: a dynamic resource whose preview type names its kind. */
+/**
+ * Every IOM resource: a dynamic resource whose preview type names its kind.
+ *
+ * Registration runs with V8's stack traces turned off, unless PULUMI_DEBUG_PROMISE_LEAKS is set.
+ * While a resource registers, the SDK captures `new Error().stack` four times per property
+ * (runtime/debuggable.js), and the language host maps every frame through source maps
+ * (source-map-support). The SDK keeps these stacks only to print them if the program exits with a
+ * promise still pending, beside a context line that already names the resource and the property.
+ * On a preview of 200 policies this was the largest cost the program added, about a second
+ * (docs/adr/0010-registration-stacks.md). The SDK's own lookup of the resource's source position
+ * sets its own limit and is not affected; the limit is restored even if registration throws.
+ */
 export abstract class IomResource extends pulumi.dynamic.Resource {
   constructor(
     kind: ImplementationKind,
@@ -56,6 +67,12 @@ export abstract class IomResource extends pulumi.dynamic.Resource {
     props: pulumi.Inputs,
     opts?: pulumi.CustomResourceOptions,
   ) {
-    super(dynamicProvider(kind), name, props, opts, "iom", RESOURCE_TYPES[kind]);
+    const limit = Error.stackTraceLimit;
+    if (!process.env["PULUMI_DEBUG_PROMISE_LEAKS"]) Error.stackTraceLimit = 0;
+    try {
+      super(dynamicProvider(kind), name, props, opts, "iom", RESOURCE_TYPES[kind]);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }

@@ -1,3 +1,4 @@
+import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
 import {
   RESOURCE_KINDS,
@@ -32,6 +33,15 @@ describe("schema registry", () => {
       expect(schema.$id, file).toBe(schemaId(file.replace(".schema.json", "") as never));
       expect(registry.validator(file.replace(".schema.json", "") as never)).toBeTypeOf("function");
     }
+  });
+
+  it("holds only schemas valid against their meta-schema (the registry does not check at run time)", () => {
+    const ajv = new Ajv({ strict: true, allowUnionTypes: true });
+    for (const { file, schema } of readSchemas()) {
+      expect(ajv.validateSchema(schema), `${file}: ${ajv.errorsText(ajv.errors)}`).toBe(true);
+    }
+    // The check can fail: a keyword with a value of the wrong type is refused.
+    expect(ajv.validateSchema({ $schema: "http://json-schema.org/draft-07/schema#", type: 3 })).toBe(false);
   });
 
   it("gives every property a title and a description (editor hover text and TSDoc)", () => {

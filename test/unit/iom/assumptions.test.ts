@@ -181,6 +181,30 @@ describe("checkAssumptions", () => {
     expect(env.maxInFlight()).toBeGreaterThan(3);
   });
 
+  it("takes two rounds of requests by default: every table's entity and columns, then the rest", async () => {
+    const env = fakeEnvironment(registryTables(), catalogRows(FINOPS_DEFINITION));
+    const report = await checkAssumptions(env.client);
+    expect(report.ok).toBe(true);
+    // Each round is a round trip a real environment's latency adds to every `pulumi up`.
+    expect(env.rounds()).toBe(2);
+    expect(env.maxTablesInFlight()).toBe(new Set(listAssumptions().map((a) => a.table)).size);
+  });
+
+  it("reports a missing table once, though its columns were asked for beside it", async () => {
+    const defs = registryTables().filter((t) => t.logicalName !== "msdyn_iomdesigner");
+    const env = fakeEnvironment(defs, catalogRows(FINOPS_DEFINITION));
+    const report = await checkAssumptions(env.client);
+    const designer = report.failures.filter((r) => r.assumption.table === "msdyn_iomdesigner");
+    expect(designer.filter((r) => r.status === "fails").map((r) => r.reason)).toEqual([
+      "the environment has no table msdyn_iomdesigner",
+    ]);
+    expect(
+      designer.every(
+        (r) => r.status === "fails" || r.reason === "the table msdyn_iomdesigner does not exist",
+      ),
+    ).toBe(true);
+  });
+
   it("reports each assumption that does not hold, with the reason, the closest name and where it lives", async () => {
     const defs = registryTables();
     // A renamed column that kept its label, and one whose name and label both changed.

@@ -19,6 +19,11 @@ export interface FakeEnvironment {
   maxInFlight(): number;
   /** The most tables whose metadata requests were in flight at the same time. */
   maxTablesInFlight(): number;
+  /**
+   * The longest chain of requests each sent after the one before it was answered: the round trips
+   * a real environment's latency would add up.
+   */
+  rounds(): number;
 }
 
 /** A deep copy of the registry's tables, to change freely. */
@@ -51,6 +56,9 @@ export function fakeEnvironment(
   let maxInFlight = 0;
   const tablesInFlight = new Map<string, number>();
   let maxTablesInFlight = 0;
+  // Each request's round: one more than the latest round answered before it was sent.
+  let answeredRound = 0;
+  let maxRound = 0;
   const table = (name: string) => definitions.find((t) => t.logicalName === name);
 
   const answer = (path: string): { status: number; body: unknown } => {
@@ -72,6 +80,8 @@ export function fakeEnvironment(
     const url = String(input);
     const path = decodeURIComponent(url.slice(API_ROOT.length));
     requests.push(path);
+    const round = answeredRound + 1;
+    maxRound = Math.max(maxRound, round);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     const tableName = /^EntityDefinitions\(LogicalName='([^']+)'\)/.exec(path)?.[1];
@@ -87,6 +97,7 @@ export function fakeEnvironment(
       if (left === 0) tablesInFlight.delete(tableName);
       else tablesInFlight.set(tableName, left);
     }
+    answeredRound = Math.max(answeredRound, round);
     const { status, body } = answer(path);
     return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   };
@@ -100,6 +111,7 @@ export function fakeEnvironment(
     requests,
     maxInFlight: () => maxInFlight,
     maxTablesInFlight: () => maxTablesInFlight,
+    rounds: () => maxRound,
   };
 }
 
