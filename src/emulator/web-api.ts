@@ -89,8 +89,20 @@ function checkIfMatch(req: ApiRequest, model: TableModel, row: Row | undefined, 
     );
 }
 
+/**
+ * The OData-EntityId header: the row's URL, with the key as it was addressed (an id, or the
+ * alternate key's form). The key is percent-encoded where a URL path cannot carry it as it is,
+ * which a header could not either: a key value may hold spaces, control characters or any Unicode.
+ */
 function entityId(ctx: Context, model: TableModel, keyText: string): string {
-  return `${ctx.serviceRoot}${model.entitySetName}(${keyText})`;
+  return `${ctx.serviceRoot}${model.entitySetName}(${encodePathText(keyText)})`;
+}
+
+/** Percent-encodes (UTF-8) every character but RFC 3986's unreserved ones, sub-delims, ':' and '@'. */
+function encodePathText(text: string): string {
+  return text.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@]/gu, (c) =>
+    [...Buffer.from(c, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
+  );
 }
 
 function representation(
