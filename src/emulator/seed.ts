@@ -3,7 +3,8 @@
 // reference rows (companies, sites, warehouses, customers) that policies point at. Ids are derived
 // from names, so they are the same in every emulator and after every reset.
 import { providerCatalog } from "../iom/catalog.js";
-import { columns, dualWrite, logicType, mapState, syncDirection } from "../iom/inferred.js";
+import { columns, dualWrite, logicType, mapState, primaryColumns, syncDirection } from "../iom/inferred.js";
+import { msdyn_warehouse } from "../iom/tables/msdyn_warehouse.js";
 import { stableId } from "./ids.js";
 import type { TableRows } from "./journal.js";
 import type { FieldValue, LookupValue, Row } from "./store.js";
@@ -143,7 +144,7 @@ export function seedRows(): TableRows {
     const definitionId = seedIds.providerDefinition(entry.logicalName);
     const c = columns.providerDefinition;
     add("msdyn_iomproviderdefinition", definitionId, {
-      msdyn_name: entry.name,
+      [primaryColumns.msdyn_iomproviderdefinition.name]: entry.name,
       [c.logicalName]: entry.logicalName,
       [c.description]: entry.description,
       [c.isActive]: true,
@@ -164,7 +165,7 @@ export function seedRows(): TableRows {
         "msdyn_iomproviderdefinitionconnectionref",
         stableId(`msdyn_iomproviderdefinitionconnectionref:${connection.logicalName}`),
         {
-          msdyn_name: connection.name,
+          [primaryColumns.msdyn_iomproviderdefinitionconnectionref.name]: connection.name,
           [columns.definitionConnectionRef.definition]: definition,
           [columns.definitionConnectionRef.connectionReference]: ref(
             "connectionreference",
@@ -180,7 +181,7 @@ export function seedRows(): TableRows {
         "msdyn_iomproviderdefinitionlogicdefinition",
         stableId(`msdyn_iomproviderdefinitionlogicdefinition:${action.logicalName}`),
         {
-          msdyn_name: action.name,
+          [primaryColumns.msdyn_iomproviderdefinitionlogicdefinition.name]: action.name,
           [l.logicalName]: action.logicalName,
           [l.definition]: definition,
           [l.logicType]: logicType[action.type].value,
@@ -197,7 +198,7 @@ export function seedRows(): TableRows {
         "msdyn_iomproviderdefinitionparameter",
         stableId(`msdyn_iomproviderdefinitionparameter:${parameter.logicalName}`),
         {
-          msdyn_name: parameter.name,
+          [primaryColumns.msdyn_iomproviderdefinitionparameter.name]: parameter.name,
           [p.definition]: definition,
           [p.logicalName]: parameter.logicalName,
           [p.defaultValue]: parameter.defaultValue,
@@ -250,7 +251,7 @@ export function seedRows(): TableRows {
   ] as const;
   for (const [company, site, warehouse, name] of warehouses)
     add("msdyn_warehouse", seedIds.warehouse(company, warehouse), {
-      msdyn_name: name,
+      [msdyn_warehouse.primaryNameAttribute]: name,
       msdyn_warehouseidentifier: warehouse,
       msdyn_operationalsite: ref("msdyn_operationalsite", seedIds.site(company, site)),
       msdyn_company: ref("cdm_company", seedIds.company(company)),

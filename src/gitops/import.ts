@@ -29,7 +29,7 @@ import type { ProviderConnection } from "../generated/provider-connection.js";
 import { sameName } from "../iom/catalog.js";
 import { DefinitionFormatError } from "../iom/formats/orchestration-definition.js";
 import { RuleDefinitionFormatError } from "../iom/formats/rule-definition.js";
-import { columns, orchestrationType, providerStatus } from "../iom/inferred.js";
+import { columns, orchestrationType, primaryColumns, providerStatus } from "../iom/inferred.js";
 import { entitySet, findRows, isChoice, lookupId, rowId } from "../resources/common/records.js";
 import { DualWriteMapError } from "../resources/dual-write-map/errors.js";
 import { describeSettings } from "../resources/dual-write-map/mapping.js";
@@ -48,6 +48,11 @@ const CONNECTION = "msdyn_iomproviderconnectionreference";
 const DEFINITION_CONNECTION = "msdyn_iomproviderdefinitionconnectionref";
 const FLOW = "msdyn_iomdesigner";
 const POLICY = "msdyn_iompolicy";
+const providerRow = primaryColumns[PROVIDER];
+const parameterRow = primaryColumns[PARAMETER];
+const connectionRow = primaryColumns[CONNECTION];
+const definitionConnectionRow = primaryColumns[DEFINITION_CONNECTION];
+const flowRow = primaryColumns[FLOW];
 /** How findings name dual-write maps, which are not Dataverse rows of ours. */
 const DUAL_WRITE_MAP = "dual-write map";
 
@@ -230,24 +235,24 @@ class EnvironmentReader {
     const s = this.s;
     const c = columns.provider;
     const rows = await s.client.list(await entitySet(s, PROVIDER), {
-      select: ["msdyn_iomproviderid", "msdyn_name", c.status],
+      select: [providerRow.id, providerRow.name, c.status],
     });
     const names = new NameRegister();
     const out: ImportedProvider[] = [];
-    for (const row of byName(rows, "msdyn_name", "msdyn_iomproviderid")) {
-      const id = rowId(row, "msdyn_iomproviderid");
-      const record = { table: PROVIDER, id, name: String(row.msdyn_name ?? "") };
+    for (const row of byName(rows, providerRow.name, providerRow.id)) {
+      const id = rowId(row, providerRow.id);
+      const record = { table: PROVIDER, id, name: String(row[providerRow.name] ?? "") };
       // The parameters set on the provider, typed as the YAML writes them; the kind's read reads
       // the ones it is given.
       const parameterRows = await findRows(
         s,
         PARAMETER,
         { [`_${columns.providerParameter.provider}_value`]: id },
-        ["msdyn_name", columns.providerParameter.value],
+        [parameterRow.name, columns.providerParameter.value],
       );
       const parameters = Object.fromEntries(
-        byName(parameterRows, "msdyn_name", "msdyn_name").map((p) => [
-          String(p.msdyn_name),
+        byName(parameterRows, parameterRow.name, parameterRow.name).map((p) => [
+          String(p[parameterRow.name]),
           parameterFromText(String(p[columns.providerParameter.value] ?? "")),
         ]),
       );
@@ -286,8 +291,8 @@ class EnvironmentReader {
     const c = columns.providerConnectionRef;
     const rows = await s.client.list(await entitySet(s, CONNECTION), {
       select: [
-        "msdyn_iomproviderconnectionreferenceid",
-        "msdyn_name",
+        connectionRow.id,
+        connectionRow.name,
         `_${c.provider}_value`,
         `_${c.definitionConnectionRef}_value`,
       ],
@@ -301,11 +306,15 @@ class EnvironmentReader {
       if (!provider) continue;
       const definitionId = lookupId(row, c.definitionConnectionRef);
       const definition = definitionId
-        ? await s.client.retrieveIfExists(definitionSet, definitionId, { select: ["msdyn_name"] })
+        ? await s.client.retrieveIfExists(definitionSet, definitionId, {
+            select: [definitionConnectionRow.name],
+          })
         : undefined;
       found.push({
         provider,
-        definitionConnection: String(definition?.msdyn_name ?? row.msdyn_name ?? ""),
+        definitionConnection: String(
+          definition?.[definitionConnectionRow.name] ?? row[connectionRow.name] ?? "",
+        ),
         row,
       });
     }
@@ -313,16 +322,13 @@ class EnvironmentReader {
       (a, b) =>
         compareText(a.provider.yaml.name, b.provider.yaml.name) ||
         compareText(a.definitionConnection.toLowerCase(), b.definitionConnection.toLowerCase()) ||
-        compareText(
-          rowId(a.row, "msdyn_iomproviderconnectionreferenceid"),
-          rowId(b.row, "msdyn_iomproviderconnectionreferenceid"),
-        ),
+        compareText(rowId(a.row, connectionRow.id), rowId(b.row, connectionRow.id)),
     );
     const names = new NameRegister();
     const out: ProviderConnection[] = [];
     for (const { provider, definitionConnection, row } of found) {
-      const id = rowId(row, "msdyn_iomproviderconnectionreferenceid");
-      const record = { table: CONNECTION, id, name: String(row.msdyn_name ?? definitionConnection) };
+      const id = rowId(row, connectionRow.id);
+      const record = { table: CONNECTION, id, name: String(row[connectionRow.name] ?? definitionConnection) };
       const name = names.take(connectionName(provider.yaml.name, definitionConnection, provider.definition));
       const current = await providerConnection.read(
         id,
@@ -506,19 +512,19 @@ class EnvironmentReader {
     const s = this.s;
     const c = columns.designer;
     const rows = await s.client.list(await entitySet(s, FLOW), {
-      select: ["msdyn_iomdesignerid", "msdyn_name", c.orchestrationType],
+      select: [flowRow.id, flowRow.name, c.orchestrationType],
     });
     const providerIds = Object.fromEntries(providers.map((p) => [p.yaml.name, p.id]));
     const providerNames = new Set(providers.map((p) => p.yaml.name));
     const policyNames = new Set(policies.map((p) => p.name.toLowerCase()));
     const out: OrchestrationFlow[] = [];
     for (const row of this.unique(
-      byName(rows, "msdyn_name", "msdyn_iomdesignerid"),
-      { table: FLOW, id: "msdyn_iomdesignerid", name: "msdyn_name" },
+      byName(rows, flowRow.name, flowRow.id),
+      { table: FLOW, ...flowRow },
       "orchestration flows",
     )) {
-      const id = rowId(row, "msdyn_iomdesignerid");
-      const record = { table: FLOW, id, name: String(row.msdyn_name ?? "") };
+      const id = rowId(row, flowRow.id);
+      const record = { table: FLOW, id, name: String(row[flowRow.name] ?? "") };
       if (
         !(await isChoice(s, FLOW, c.orchestrationType, row[c.orchestrationType], orchestrationType.order))
       ) {

@@ -1,6 +1,6 @@
 // Every assumption iom-gitops makes about an environment's IOM tables, as a list that can be
 // checked against a real environment before the tool is pointed at it (`iom doctor`). The list is
-// generated from the modules that hold the guesses — ./inferred.ts (entity sets, columns, option
+// generated from the modules that hold the guesses — ./inferred.ts (entity sets, primary and other columns, option
 // labels, the dual-write table), the table definitions (which column holds which choice set, which
 // lookups point where) and the provider catalog — so it repeats none of the guessed names and
 // cannot fall behind them. Each assumption says where it lives in the code: that is where to correct it.
@@ -25,6 +25,7 @@ import {
   orchestrationType,
   policyType,
   policyVersionState,
+  primaryColumns,
   providerStatus,
   publishStatus,
 } from "./inferred.js";
@@ -98,6 +99,12 @@ export type Assumption = AssumptionBase &
   (
     | { readonly kind: "entity-set"; readonly entitySetName: string }
     | {
+        readonly kind: "primary-column";
+        /** Which of the table's two primary columns: its id or its name. */
+        readonly role: "id" | "name";
+        readonly column: string;
+      }
+    | {
         readonly kind: "column";
         readonly column: string;
         /** The label our table definition gives the column: a rename often keeps it. */
@@ -152,6 +159,18 @@ export function listAssumptions(): Assumption[] {
   const list: Assumption[] = [];
   for (const [table, entitySetName] of Object.entries(entitySetNames)) {
     list.push(entitySet(table, entitySetName, `${INFERRED} entitySetNames.${table}`));
+    const primary = primaryColumns[table as keyof typeof primaryColumns];
+    for (const role of ["id", "name"] as const)
+      list.push({
+        kind: "primary-column",
+        id: `primary-${role}:${table}`,
+        statement: `the primary ${role} column of table ${table} is ${primary[role]}`,
+        source: `${INFERRED} primaryColumns.${table}.${role}`,
+        severity: "error",
+        table,
+        role,
+        column: primary[role],
+      });
     for (const [group, groupTable] of Object.entries(COLUMN_TABLES)) {
       if (groupTable !== table) continue;
       const definition = requireTable(table);
@@ -331,7 +350,9 @@ async function checkTable(
 ): Promise<AssumptionResult[]> {
   // The entity and its attributes at once (one round trip, not two); when the table does not
   // exist, both fail and the entity's failure is the one reported.
-  const needsColumns = list.some((a) => a.kind !== "entity-set" && a.kind !== "catalog-entry");
+  const needsColumns = list.some(
+    (a) => a.kind !== "entity-set" && a.kind !== "primary-column" && a.kind !== "catalog-entry",
+  );
   const attributesRead = needsColumns ? client.metadata.attributes(table) : Promise.resolve([]);
   attributesRead.catch(() => undefined); // awaited below, once the entity is known to exist
   let entity: EntityMetadata;
@@ -366,6 +387,17 @@ async function checkTable(
               reason: `the entity set of ${table} is ${entity.entitySetName}`,
               suggestion: entity.entitySetName,
             };
+      case "primary-column": {
+        const actual = assumption.role === "id" ? entity.primaryIdAttribute : entity.primaryNameAttribute;
+        return actual === assumption.column
+          ? { assumption, status: "holds" }
+          : {
+              assumption,
+              status: "fails",
+              reason: `the primary ${assumption.role} column of ${table} is ${actual ?? "not set"}`,
+              ...(actual ? { suggestion: actual } : {}),
+            };
+      }
       case "column":
         return present.has(assumption.column)
           ? { assumption, status: "holds" }

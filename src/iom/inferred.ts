@@ -34,6 +34,31 @@ export const entitySetNames = {
 } as const;
 
 /**
+ * The primary id and primary name column of each IOM table: `<logicalname>id` and `msdyn_name`, by
+ * Dataverse's conventions for custom tables. [I] Every read, match and create of an IOM row names
+ * them from here; the assumption check compares them with each table's PrimaryIdAttribute and
+ * PrimaryNameAttribute before any write.
+ */
+export const primaryColumns = {
+  msdyn_iomproviderdefinition: { id: "msdyn_iomproviderdefinitionid", name: "msdyn_name" },
+  msdyn_iomprovider: { id: "msdyn_iomproviderid", name: "msdyn_name" },
+  msdyn_iomproviderconnectionreference: { id: "msdyn_iomproviderconnectionreferenceid", name: "msdyn_name" },
+  msdyn_iomproviderdefinitionconnectionref: {
+    id: "msdyn_iomproviderdefinitionconnectionrefid",
+    name: "msdyn_name",
+  },
+  msdyn_iomproviderdefinitionparameter: { id: "msdyn_iomproviderdefinitionparameterid", name: "msdyn_name" },
+  msdyn_iomproviderparameter: { id: "msdyn_iomproviderparameterid", name: "msdyn_name" },
+  msdyn_iomproviderdefinitionlogicdefinition: {
+    id: "msdyn_iomproviderdefinitionlogicdefinitionid",
+    name: "msdyn_name",
+  },
+  msdyn_iompolicy: { id: "msdyn_iompolicyid", name: "msdyn_name" },
+  msdyn_iomrule: { id: "msdyn_iomruleid", name: "msdyn_name" },
+  msdyn_iomdesigner: { id: "msdyn_iomdesignerid", name: "msdyn_name" },
+} as const satisfies Record<keyof typeof entitySetNames, { id: string; name: string }>;
+
+/**
  * Column logical names of the IOM tables. The primary id of each table is `<logicalname>id` and the
  * primary name `msdyn_name` (Dataverse conventions for custom tables). [I] The other names follow
  * the field labels documented in IOM's UI and labs (domain.md 1.2-1.4), lower-cased with the

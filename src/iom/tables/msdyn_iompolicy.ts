@@ -9,6 +9,7 @@ import {
   options,
   policyType,
   policyVersionState,
+  primaryColumns,
   publishStatus,
 } from "../inferred.js";
 import { activeInactive, integer, memo, picklist, primaryId, text, timestamps } from "./attributes.js";
@@ -20,11 +21,11 @@ export const msdyn_iompolicy: TableDefinition = {
   logicalName: "msdyn_iompolicy",
   entitySetName: entitySetNames.msdyn_iompolicy,
   displayName: "Policy",
-  primaryIdAttribute: "msdyn_iompolicyid",
-  primaryNameAttribute: "msdyn_name",
+  primaryIdAttribute: primaryColumns.msdyn_iompolicy.id,
+  primaryNameAttribute: primaryColumns.msdyn_iompolicy.name,
   attributes: [
-    primaryId("msdyn_iompolicyid", "Policy"),
-    text("msdyn_name", "Name", 200, true),
+    primaryId(primaryColumns.msdyn_iompolicy.id, "Policy"),
+    text(primaryColumns.msdyn_iompolicy.name, "Name", 200, true),
     picklist(c.policyType, "Policy Type", options(policyType)),
     picklist(c.criticality, "Criticality", options(criticality)),
     picklist(c.associatedEntity, "Associated Entity", options(associatedEntity)),

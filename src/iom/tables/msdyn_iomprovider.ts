@@ -1,6 +1,6 @@
 // Provider: an installed instance of a catalog definition, Installed or Activated. [C: table
 // name, alm.md; lifecycle, work-providers.md] Column names and status values: ../inferred.ts.
-import { columns, entitySetNames, options, providerStatus } from "../inferred.js";
+import { columns, entitySetNames, options, primaryColumns, providerStatus } from "../inferred.js";
 import { activeInactive, lookup, picklist, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
@@ -10,11 +10,11 @@ export const msdyn_iomprovider: TableDefinition = {
   logicalName: "msdyn_iomprovider",
   entitySetName: entitySetNames.msdyn_iomprovider,
   displayName: "Provider",
-  primaryIdAttribute: "msdyn_iomproviderid",
-  primaryNameAttribute: "msdyn_name",
+  primaryIdAttribute: primaryColumns.msdyn_iomprovider.id,
+  primaryNameAttribute: primaryColumns.msdyn_iomprovider.name,
   attributes: [
-    primaryId("msdyn_iomproviderid", "Provider"),
-    text("msdyn_name", "Name", 200, true),
+    primaryId(primaryColumns.msdyn_iomprovider.id, "Provider"),
+    text(primaryColumns.msdyn_iomprovider.name, "Name", 200, true),
     // A catalog entry cannot go while providers are installed from it: uninstall them first. [I]
     lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
       required: true,

@@ -1,6 +1,6 @@
 // Provider Connection Reference: an installed provider's connection, with the Power Automate
 // connection URL; saved, then activated. [C: table name, alm.md; fields, lab-onboard-provider.md]
-import { columns, connectionStatus, entitySetNames, options } from "../inferred.js";
+import { columns, connectionStatus, entitySetNames, options, primaryColumns } from "../inferred.js";
 import { activeInactive, lookup, picklist, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
@@ -10,11 +10,11 @@ export const msdyn_iomproviderconnectionreference: TableDefinition = {
   logicalName: "msdyn_iomproviderconnectionreference",
   entitySetName: entitySetNames.msdyn_iomproviderconnectionreference,
   displayName: "Provider Connection Reference",
-  primaryIdAttribute: "msdyn_iomproviderconnectionreferenceid",
-  primaryNameAttribute: "msdyn_name",
+  primaryIdAttribute: primaryColumns.msdyn_iomproviderconnectionreference.id,
+  primaryNameAttribute: primaryColumns.msdyn_iomproviderconnectionreference.name,
   attributes: [
-    primaryId("msdyn_iomproviderconnectionreferenceid", "Provider Connection Reference"),
-    text("msdyn_name", "Name", 200, true),
+    primaryId(primaryColumns.msdyn_iomproviderconnectionreference.id, "Provider Connection Reference"),
+    text(primaryColumns.msdyn_iomproviderconnectionreference.name, "Name", 200, true),
     // Deleting a provider discards its connections. [C: work-providers.md; cascade I]
     lookup(c.provider, "Provider", "msdyn_iomprovider", { required: true, cascadeDelete: "Cascade" }),
     // A catalog connection cannot go while installed providers use it. [I]

@@ -1,6 +1,6 @@
 // Provider Definition: a catalog entry such as "Microsoft Finance and Operations apps". [C: table
 // name, alm.md; fields, create-new-provider.md] Column names are inferred, see ../inferred.ts.
-import { columns, entitySetNames } from "../inferred.js";
+import { columns, entitySetNames, primaryColumns } from "../inferred.js";
 import { activeInactive, memo, primaryId, text, timestamps, yesNo } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
@@ -10,11 +10,11 @@ export const msdyn_iomproviderdefinition: TableDefinition = {
   logicalName: "msdyn_iomproviderdefinition",
   entitySetName: entitySetNames.msdyn_iomproviderdefinition,
   displayName: "Provider Definition",
-  primaryIdAttribute: "msdyn_iomproviderdefinitionid",
-  primaryNameAttribute: "msdyn_name",
+  primaryIdAttribute: primaryColumns.msdyn_iomproviderdefinition.id,
+  primaryNameAttribute: primaryColumns.msdyn_iomproviderdefinition.name,
   attributes: [
-    primaryId("msdyn_iomproviderdefinitionid", "Provider Definition"),
-    text("msdyn_name", "Display Name", 200, true),
+    primaryId(primaryColumns.msdyn_iomproviderdefinition.id, "Provider Definition"),
+    text(primaryColumns.msdyn_iomproviderdefinition.name, "Display Name", 200, true),
     text(c.logicalName, "Logical Name", 200, true),
     memo(c.description, "Description", 4000),
     yesNo(c.isActive, "Is Active"),

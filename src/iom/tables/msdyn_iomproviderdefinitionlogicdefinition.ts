@@ -1,7 +1,7 @@
 // Provider Definition Logic Definition: a provider's flows (provider actions, message handlers,
 // child flows, message pullers). [C: table name, alm.md; fields and Logic Type values,
 // create-new-provider.md and lab-create-fulfillment-provider.md] Column names: ../inferred.ts.
-import { columns, entitySetNames, logicType, options } from "../inferred.js";
+import { columns, entitySetNames, logicType, options, primaryColumns } from "../inferred.js";
 import {
   activeInactive,
   integer,
@@ -20,11 +20,14 @@ export const msdyn_iomproviderdefinitionlogicdefinition: TableDefinition = {
   logicalName: "msdyn_iomproviderdefinitionlogicdefinition",
   entitySetName: entitySetNames.msdyn_iomproviderdefinitionlogicdefinition,
   displayName: "Provider Definition Logic Definition",
-  primaryIdAttribute: "msdyn_iomproviderdefinitionlogicdefinitionid",
-  primaryNameAttribute: "msdyn_name",
+  primaryIdAttribute: primaryColumns.msdyn_iomproviderdefinitionlogicdefinition.id,
+  primaryNameAttribute: primaryColumns.msdyn_iomproviderdefinitionlogicdefinition.name,
   attributes: [
-    primaryId("msdyn_iomproviderdefinitionlogicdefinitionid", "Provider Definition Logic Definition"),
-    text("msdyn_name", "Display Name", 200, true),
+    primaryId(
+      primaryColumns.msdyn_iomproviderdefinitionlogicdefinition.id,
+      "Provider Definition Logic Definition",
+    ),
+    text(primaryColumns.msdyn_iomproviderdefinitionlogicdefinition.name, "Display Name", 200, true),
     text(c.logicalName, "Logical Name", 200, true),
     // Part of the catalog entry: goes with it. [I]
     lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {

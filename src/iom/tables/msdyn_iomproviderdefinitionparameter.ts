@@ -1,6 +1,6 @@
 // Provider Definition Parameter: a parameter a catalog provider declares, such as "Disable Status
 // Update Handlers". [C: table name, alm.md; parameter, whats-new-home-page.md]
-import { columns, entitySetNames } from "../inferred.js";
+import { columns, entitySetNames, primaryColumns } from "../inferred.js";
 import { activeInactive, lookup, memo, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
@@ -10,11 +10,11 @@ export const msdyn_iomproviderdefinitionparameter: TableDefinition = {
   logicalName: "msdyn_iomproviderdefinitionparameter",
   entitySetName: entitySetNames.msdyn_iomproviderdefinitionparameter,
   displayName: "Provider Definition Parameter",
-  primaryIdAttribute: "msdyn_iomproviderdefinitionparameterid",
-  primaryNameAttribute: "msdyn_name",
+  primaryIdAttribute: primaryColumns.msdyn_iomproviderdefinitionparameter.id,
+  primaryNameAttribute: primaryColumns.msdyn_iomproviderdefinitionparameter.name,
   attributes: [
-    primaryId("msdyn_iomproviderdefinitionparameterid", "Provider Definition Parameter"),
-    text("msdyn_name", "Name", 200, true),
+    primaryId(primaryColumns.msdyn_iomproviderdefinitionparameter.id, "Provider Definition Parameter"),
+    text(primaryColumns.msdyn_iomproviderdefinitionparameter.name, "Name", 200, true),
     // Part of the catalog entry: goes with it. [I]
     lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
       required: true,

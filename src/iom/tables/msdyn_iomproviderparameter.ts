@@ -1,6 +1,6 @@
 // Provider Parameter: an installed provider's value for a parameter its definition declares.
 // [C: table name, alm.md] Column names: ../inferred.ts.
-import { columns, entitySetNames } from "../inferred.js";
+import { columns, entitySetNames, primaryColumns } from "../inferred.js";
 import { activeInactive, lookup, memo, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
@@ -10,11 +10,11 @@ export const msdyn_iomproviderparameter: TableDefinition = {
   logicalName: "msdyn_iomproviderparameter",
   entitySetName: entitySetNames.msdyn_iomproviderparameter,
   displayName: "Provider Parameter",
-  primaryIdAttribute: "msdyn_iomproviderparameterid",
-  primaryNameAttribute: "msdyn_name",
+  primaryIdAttribute: primaryColumns.msdyn_iomproviderparameter.id,
+  primaryNameAttribute: primaryColumns.msdyn_iomproviderparameter.name,
   attributes: [
-    primaryId("msdyn_iomproviderparameterid", "Provider Parameter"),
-    text("msdyn_name", "Name", 200, true),
+    primaryId(primaryColumns.msdyn_iomproviderparameter.id, "Provider Parameter"),
+    text(primaryColumns.msdyn_iomproviderparameter.name, "Name", 200, true),
     // Deleting a provider discards its customizations. [C: work-providers.md; cascade I]
     lookup(c.provider, "Provider", "msdyn_iomprovider", { required: true, cascadeDelete: "Cascade" }),
     lookup(c.definitionParameter, "Provider Definition Parameter", "msdyn_iomproviderdefinitionparameter"),

@@ -1,6 +1,6 @@
 // Rule: one rule of a policy, with its serialized condition tree and actions. [C: table name and
 // fields, alm.md] Column names and option values: ../inferred.ts.
-import { associatedEntity, columns, entitySetNames, options } from "../inferred.js";
+import { associatedEntity, columns, entitySetNames, options, primaryColumns } from "../inferred.js";
 import { activeInactive, lookup, memo, picklist, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
@@ -10,11 +10,11 @@ export const msdyn_iomrule: TableDefinition = {
   logicalName: "msdyn_iomrule",
   entitySetName: entitySetNames.msdyn_iomrule,
   displayName: "Rule",
-  primaryIdAttribute: "msdyn_iomruleid",
-  primaryNameAttribute: "msdyn_name",
+  primaryIdAttribute: primaryColumns.msdyn_iomrule.id,
+  primaryNameAttribute: primaryColumns.msdyn_iomrule.name,
   attributes: [
-    primaryId("msdyn_iomruleid", "Rule"),
-    text("msdyn_name", "Rule Name", 200, true),
+    primaryId(primaryColumns.msdyn_iomrule.id, "Rule"),
+    text(primaryColumns.msdyn_iomrule.name, "Rule Name", 200, true),
     // A rule belongs to one policy version and goes with it. [I]
     lookup(c.policy, "Policy", "msdyn_iompolicy", { required: true, cascadeDelete: "Cascade" }),
     memo(c.ruleDefinition, "Rule Definition"),

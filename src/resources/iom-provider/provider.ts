@@ -5,7 +5,7 @@
 // Natural key (adoption): the installed provider's name (displayName, else the definition's name)
 // and its definition. A row found with this stack's derived id is this stack's own interrupted
 // create; a row found with another id is adopted.
-import { columns, providerStatus } from "../../iom/inferred.js";
+import { columns, primaryColumns, providerStatus } from "../../iom/inferred.js";
 import { etagOf, NotFoundError } from "../../dataverse/index.js";
 import { requireVersion, withReread } from "../common/concurrency.js";
 import { derivedId } from "../common/ids.js";
@@ -20,23 +20,27 @@ const PARAMETER = "msdyn_iomproviderparameter";
 const DEFINITION_PARAMETER = "msdyn_iomproviderdefinitionparameter";
 const c = columns.provider;
 const p = columns.providerParameter;
+const providerRow = primaryColumns[PROVIDER];
+const definitionRow = primaryColumns[DEFINITION];
+const parameterRow = primaryColumns[PARAMETER];
+const definitionParameterRow = primaryColumns[DEFINITION_PARAMETER];
 
 type ParameterValue = string | number | boolean;
 
 /** The catalog definition with this display name; a clear error listing the catalog otherwise. */
 export async function findDefinition(s: Session, name: string): Promise<{ id: string; name: string }> {
-  const rows = await findRows(s, DEFINITION, { msdyn_name: name }, [
-    "msdyn_iomproviderdefinitionid",
-    "msdyn_name",
+  const rows = await findRows(s, DEFINITION, { [definitionRow.name]: name }, [
+    definitionRow.id,
+    definitionRow.name,
   ]);
   const row = rows[0];
   if (!row) {
-    const all = await s.client.list(await entitySet(s, DEFINITION), { select: ["msdyn_name"] });
+    const all = await s.client.list(await entitySet(s, DEFINITION), { select: [definitionRow.name] });
     throw new NotFoundError(`the provider catalog has no definition "${name}"`, {
-      hint: `Use one of: ${all.map((r) => `"${String(r.msdyn_name)}"`).join(", ")}.`,
+      hint: `Use one of: ${all.map((r) => `"${String(r[definitionRow.name])}"`).join(", ")}.`,
     });
   }
-  return { id: rowId(row, "msdyn_iomproviderdefinitionid"), name: String(row.msdyn_name) };
+  return { id: rowId(row, definitionRow.id), name: String(row[definitionRow.name]) };
 }
 
 /** The name the installed provider row carries. */
@@ -96,24 +100,24 @@ async function writeParametersOnce(
     s,
     DEFINITION_PARAMETER,
     { [`_${columns.definitionParameter.definition}_value`]: definitionId },
-    ["msdyn_iomproviderdefinitionparameterid", "msdyn_name"],
+    [definitionParameterRow.id, definitionParameterRow.name],
   );
   const existing = await findRows(s, PARAMETER, { [`_${p.provider}_value`]: providerId }, [
-    "msdyn_iomproviderparameterid",
-    "msdyn_name",
+    parameterRow.id,
+    parameterRow.name,
   ]);
   const set = await entitySet(s, PARAMETER);
   for (const [name, value] of Object.entries(parameters)) {
     const definitionParameter = definitionParameters.find(
-      (r) => String(r.msdyn_name).toLowerCase() === name.toLowerCase(),
+      (r) => String(r[definitionParameterRow.name]).toLowerCase() === name.toLowerCase(),
     );
     if (!definitionParameter)
       throw new NotFoundError(`the provider definition has no parameter "${name}"`, {
-        hint: `Its parameters are: ${definitionParameters.map((r) => `"${String(r.msdyn_name)}"`).join(", ") || "none"}.`,
+        hint: `Its parameters are: ${definitionParameters.map((r) => `"${String(r[definitionParameterRow.name])}"`).join(", ") || "none"}.`,
       });
-    const row = existing.find((r) => String(r.msdyn_name).toLowerCase() === name.toLowerCase());
+    const row = existing.find((r) => String(r[parameterRow.name]).toLowerCase() === name.toLowerCase());
     if (row) {
-      const parameterId = rowId(row, "msdyn_iomproviderparameterid");
+      const parameterId = rowId(row, parameterRow.id);
       await s.client.update(
         set,
         parameterId,
@@ -125,7 +129,7 @@ async function writeParametersOnce(
     await s.client.create(
       set,
       {
-        msdyn_name: String(definitionParameter.msdyn_name),
+        [parameterRow.name]: String(definitionParameter[definitionParameterRow.name]),
         [p.value]: parameterText(value),
         ...(await bind(s, PARAMETER, p.provider, PROVIDER, providerId)),
         ...(await bind(
@@ -133,11 +137,11 @@ async function writeParametersOnce(
           PARAMETER,
           p.definitionParameter,
           DEFINITION_PARAMETER,
-          rowId(definitionParameter, "msdyn_iomproviderdefinitionparameterid"),
+          rowId(definitionParameter, definitionParameterRow.id),
         )),
       },
       {
-        primaryIdAttribute: "msdyn_iomproviderparameterid",
+        primaryIdAttribute: parameterRow.id,
         id: derivedId(providerId, "parameter", name.toLowerCase()),
       },
     );
@@ -151,12 +155,12 @@ async function readParameters(
 ): Promise<Record<string, ParameterValue> | undefined> {
   if (!wanted) return undefined;
   const rows = await findRows(s, PARAMETER, { [`_${p.provider}_value`]: providerId }, [
-    "msdyn_name",
+    parameterRow.name,
     p.value,
   ]);
   const out: Record<string, ParameterValue> = {};
   for (const [name, like] of Object.entries(wanted)) {
-    const row = rows.find((r) => String(r.msdyn_name).toLowerCase() === name.toLowerCase());
+    const row = rows.find((r) => String(r[parameterRow.name]).toLowerCase() === name.toLowerCase());
     if (row) out[name] = parameterValue(String(row[p.value] ?? ""), like);
   }
   return out;
@@ -187,23 +191,23 @@ export const iomProvider: KindImplementation<IomProviderInputs> = {
     const found = await findRows(
       s,
       PROVIDER,
-      { msdyn_name: recordName(inputs), [`_${c.definition}_value`]: definition.id },
-      ["msdyn_iomproviderid"],
+      { [providerRow.name]: recordName(inputs), [`_${c.definition}_value`]: definition.id },
+      [providerRow.id],
     );
     let id: string;
     let adopted = false;
     if (found[0]) {
-      id = rowId(found[0], "msdyn_iomproviderid");
+      id = rowId(found[0], providerRow.id);
       adopted = id !== inputs.recordId.toLowerCase();
     } else {
       const created = await s.client.create(
         set,
         {
-          msdyn_name: recordName(inputs),
+          [providerRow.name]: recordName(inputs),
           [c.status]: await choiceValue(s, PROVIDER, c.status, providerStatus.installed),
           ...(await bind(s, PROVIDER, c.definition, DEFINITION, definition.id)),
         },
-        { primaryIdAttribute: "msdyn_iomproviderid", id: inputs.recordId },
+        { primaryIdAttribute: providerRow.id, id: inputs.recordId },
       );
       id = created.id;
     }
@@ -213,17 +217,17 @@ export const iomProvider: KindImplementation<IomProviderInputs> = {
 
   async read(id, outs, s) {
     const row = await s.client.retrieveIfExists(await entitySet(s, PROVIDER), id, {
-      select: ["msdyn_name", `_${c.definition}_value`],
+      select: [providerRow.name, `_${c.definition}_value`],
     });
     if (!row) return undefined;
     const definitionId = lookupId(row, c.definition);
     const definition = definitionId
       ? await s.client.retrieveIfExists(await entitySet(s, DEFINITION), definitionId, {
-          select: ["msdyn_name"],
+          select: [definitionRow.name],
         })
       : undefined;
-    const definitionName = definition ? String(definition.msdyn_name) : "";
-    const name = String(row.msdyn_name ?? "");
+    const definitionName = definition ? String(definition[definitionRow.name]) : "";
+    const name = String(row[providerRow.name] ?? "");
     const current: ProviderOutputs = { ...outs, definition: definitionName };
     if (outs.displayName !== undefined || name !== definitionName) current.displayName = name;
     else delete current.displayName;
@@ -235,7 +239,7 @@ export const iomProvider: KindImplementation<IomProviderInputs> = {
   async update(id, olds, news, s) {
     const set = await entitySet(s, PROVIDER);
     if (recordName(olds) !== recordName(news))
-      await s.client.update(set, id, { msdyn_name: recordName(news) });
+      await s.client.update(set, id, { [providerRow.name]: recordName(news) });
     const definition = await findDefinition(s, news.definition);
     await writeParameters(s, id, recordName(news), definition.id, news.parameters ?? {});
     return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };

@@ -11,7 +11,13 @@ import {
   type StoredDefinition,
   type StoredStep,
 } from "../../iom/formats/orchestration-definition.js";
-import { columns, orchestrationType, policyVersionState, publishStatus } from "../../iom/inferred.js";
+import {
+  columns,
+  orchestrationType,
+  policyVersionState,
+  primaryColumns,
+  publishStatus,
+} from "../../iom/inferred.js";
 import { NotFoundError, etagOf } from "../../dataverse/index.js";
 import { changedMeanwhile, isStale, requireVersion, updateIfUnchanged } from "../common/concurrency.js";
 import { choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";
@@ -23,6 +29,9 @@ const FLOW = "msdyn_iomdesigner";
 const POLICY = "msdyn_iompolicy";
 const PROVIDER = "msdyn_iomprovider";
 const LOGIC = "msdyn_iomproviderdefinitionlogicdefinition";
+const flowRow = primaryColumns[FLOW];
+const policyRow = primaryColumns[POLICY];
+const logicRow = primaryColumns[LOGIC];
 const c = columns.designer;
 
 type Inputs = OrchestrationFlowInputs & { providerIds: Record<string, string> };
@@ -44,13 +53,13 @@ class References {
         policyVersionState.current,
       );
       const rows = await findRows(this.s, POLICY, { [columns.policy.versionState]: current }, [
-        "msdyn_iompolicyid",
-        "msdyn_name",
+        policyRow.id,
+        policyRow.name,
       ]);
       return new Map(
         rows.map((r) => [
-          String(r.msdyn_name).toLowerCase(),
-          { id: rowId(r, "msdyn_iompolicyid"), name: String(r.msdyn_name) },
+          String(r[policyRow.name]).toLowerCase(),
+          { id: rowId(r, policyRow.id), name: String(r[policyRow.name]) },
         ]),
       );
     })();
@@ -85,12 +94,12 @@ class References {
           this.s,
           LOGIC,
           { [`_${columns.logicDefinition.definition}_value`]: definitionId },
-          ["msdyn_iomproviderdefinitionlogicdefinitionid", "msdyn_name"],
+          [logicRow.id, logicRow.name],
         );
         return new Map(
           rows.map((r) => [
-            String(r.msdyn_name).toLowerCase(),
-            { id: rowId(r, "msdyn_iomproviderdefinitionlogicdefinitionid"), name: String(r.msdyn_name) },
+            String(r[logicRow.name]).toLowerCase(),
+            { id: rowId(r, logicRow.id), name: String(r[logicRow.name]) },
           ]),
         );
       })();
@@ -183,7 +192,7 @@ async function publishValue(s: Session, published: boolean): Promise<number> {
 
 async function fields(inputs: Inputs, s: Session): Promise<Record<string, unknown>> {
   return {
-    msdyn_name: inputs.name,
+    [flowRow.name]: inputs.name,
     [c.orchestrationType]: await choiceValue(s, FLOW, c.orchestrationType, orchestrationType.order),
     [c.description]: inputs.description ?? null,
     [c.definition]: encodeDefinition(await storedDefinition(inputs, new References(s))),
@@ -226,13 +235,13 @@ function edited(before: Inputs, after: Inputs): boolean {
 
 async function read(id: string, outs: FlowOutputs, s: Session): Promise<FlowOutputs | undefined> {
   const row = await s.client.retrieveIfExists(await entitySet(s, FLOW), id, {
-    select: ["msdyn_name", c.description, c.publishStatus, c.definition],
+    select: [flowRow.name, c.description, c.publishStatus, c.definition],
   });
   if (!row) return undefined;
   const steps = await desiredSteps(decodeDefinition(row[c.definition]), outs, new References(s));
   const current: FlowOutputs = {
     ...outs,
-    name: String(row.msdyn_name ?? outs.name),
+    name: String(row[flowRow.name] ?? outs.name),
     published: await isChoice(s, FLOW, c.publishStatus, row[c.publishStatus], publishStatus.published),
     steps: steps as Inputs["steps"],
   };
@@ -254,7 +263,7 @@ async function readForWrite(
   s: Session,
 ): Promise<{ current: FlowOutputs; version: string } | undefined> {
   const row = await s.client.retrieveIfExists(await entitySet(s, FLOW), id, {
-    select: ["msdyn_iomdesignerid"],
+    select: [flowRow.id],
   });
   if (!row) return undefined;
   const current = await read(id, outs, s);
@@ -280,7 +289,7 @@ async function apply(
 ): Promise<void> {
   const set = await entitySet(s, FLOW);
   const write = (body: Record<string, unknown>): Promise<string> =>
-    updateIfUnchanged(s.client, set, id, "msdyn_iomdesignerid", body, version);
+    updateIfUnchanged(s.client, set, id, flowRow.id, body, version);
   const change = edited(current, news);
   let stopped = false;
   try {
@@ -311,10 +320,10 @@ export const orchestrationFlow: KindImplementation<Inputs> = {
 
   async create(inputs, s) {
     const outs: FlowOutputs = { ...inputs, organizationId: s.organizationId, adopted: false };
-    const found = await findRows(s, FLOW, { msdyn_name: inputs.name }, ["msdyn_iomdesignerid"]);
+    const found = await findRows(s, FLOW, { [flowRow.name]: inputs.name }, [flowRow.id]);
     if (found[0]) {
       // This stack's interrupted create, or a flow made by hand: brought to the desired state.
-      const id = rowId(found[0], "msdyn_iomdesignerid");
+      const id = rowId(found[0], flowRow.id);
       outs.adopted = id !== inputs.recordId.toLowerCase();
       const existing = await readForWrite(id, outs, s);
       if (existing) await apply(id, existing.current, inputs, s, existing.version);
@@ -325,7 +334,7 @@ export const orchestrationFlow: KindImplementation<Inputs> = {
     const created = await s.client.create(
       set,
       { ...(await fields(inputs, s)), [c.publishStatus]: await publishValue(s, false) },
-      { primaryIdAttribute: "msdyn_iomdesignerid", id: inputs.recordId },
+      { primaryIdAttribute: flowRow.id, id: inputs.recordId },
     );
     if (inputs.published)
       await s.client.update(set, created.id, { [c.publishStatus]: await publishValue(s, true) });

@@ -12,7 +12,13 @@ import {
   type BatchOperation,
   type DataverseRecord,
 } from "../../dataverse/index.js";
-import { columns, policyVersionState, publishStatus, type Choice } from "../../iom/inferred.js";
+import {
+  columns,
+  policyVersionState,
+  primaryColumns,
+  publishStatus,
+  type Choice,
+} from "../../iom/inferred.js";
 import { updateIfUnchanged } from "../common/concurrency.js";
 import { bind, choiceValue, readChildren, readRecord, rowId } from "../common/records.js";
 import type { Session } from "../runtime/session.js";
@@ -76,10 +82,10 @@ export async function policyTables(s: Session): Promise<PolicyTables> {
     s,
     policySet: policy.entitySetName,
     policyId: policy.primaryIdAttribute,
-    policyName: policy.primaryNameAttribute ?? "msdyn_name",
+    policyName: policy.primaryNameAttribute ?? primaryColumns[POLICY_TABLE].name,
     ruleSet: rule.entitySetName,
     ruleId: rule.primaryIdAttribute,
-    ruleName: rule.primaryNameAttribute ?? "msdyn_name",
+    ruleName: rule.primaryNameAttribute ?? primaryColumns[RULE_TABLE].name,
     values: { type, criticality, entity, ruleEntity, published, unpublished, current, archived },
   };
 }

@@ -3,7 +3,7 @@
 // its Connection URL, saved, then activated.
 //
 // Natural key (adoption): the provider and the definition's connection it instantiates.
-import { columns, connectionStatus } from "../../iom/inferred.js";
+import { columns, connectionStatus, primaryColumns } from "../../iom/inferred.js";
 import { connectionIdFromUrl, connectionUrl } from "../../iom/formats/connection-url.js";
 import { NotFoundError } from "../../dataverse/index.js";
 import { bind, choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";
@@ -15,6 +15,8 @@ const CONNECTION = "msdyn_iomproviderconnectionreference";
 const DEFINITION_CONNECTION = "msdyn_iomproviderdefinitionconnectionref";
 const PROVIDER = "msdyn_iomprovider";
 const c = columns.providerConnectionRef;
+const connectionRow = primaryColumns[CONNECTION];
+const definitionConnectionRow = primaryColumns[DEFINITION_CONNECTION];
 
 type Inputs = ProviderConnectionInputs & { providerId: string };
 
@@ -32,14 +34,16 @@ async function definitionConnection(s: Session, providerId: string, name: string
     s,
     DEFINITION_CONNECTION,
     { [`_${columns.definitionConnectionRef.definition}_value`]: definitionId },
-    ["msdyn_iomproviderdefinitionconnectionrefid", "msdyn_name"],
+    [definitionConnectionRow.id, definitionConnectionRow.name],
   );
-  const match = rows.find((r) => String(r.msdyn_name).toLowerCase() === name.trim().toLowerCase());
+  const match = rows.find(
+    (r) => String(r[definitionConnectionRow.name]).toLowerCase() === name.trim().toLowerCase(),
+  );
   if (!match)
     throw new NotFoundError(`the provider's definition has no connection "${name}"`, {
-      hint: `Its connections are: ${rows.map((r) => `"${String(r.msdyn_name)}"`).join(", ") || "none"}.`,
+      hint: `Its connections are: ${rows.map((r) => `"${String(r[definitionConnectionRow.name])}"`).join(", ") || "none"}.`,
     });
-  return rowId(match, "msdyn_iomproviderdefinitionconnectionrefid");
+  return rowId(match, definitionConnectionRow.id);
 }
 
 async function statusValue(s: Session, active: boolean): Promise<number> {
@@ -71,13 +75,13 @@ export const providerConnection: KindImplementation<Inputs> = {
         [`_${c.provider}_value`]: inputs.providerId,
         [`_${c.definitionConnectionRef}_value`]: definitionConnectionId,
       },
-      ["msdyn_iomproviderconnectionreferenceid"],
+      [connectionRow.id],
     );
     let id: string;
     let adopted = false;
     const fields = { [c.connectionUrl]: connectionUrl(inputs.connectionId) };
     if (found[0]) {
-      id = rowId(found[0], "msdyn_iomproviderconnectionreferenceid");
+      id = rowId(found[0], connectionRow.id);
       adopted = id !== inputs.recordId.toLowerCase();
       await s.client.update(set, id, fields);
     } else {
@@ -85,7 +89,7 @@ export const providerConnection: KindImplementation<Inputs> = {
       const created = await s.client.create(
         set,
         {
-          msdyn_name: inputs.connection,
+          [connectionRow.name]: inputs.connection,
           ...fields,
           [c.status]: await statusValue(s, false),
           ...(await bind(s, CONNECTION, c.provider, PROVIDER, inputs.providerId)),
@@ -97,7 +101,7 @@ export const providerConnection: KindImplementation<Inputs> = {
             definitionConnectionId,
           )),
         },
-        { primaryIdAttribute: "msdyn_iomproviderconnectionreferenceid", id: inputs.recordId },
+        { primaryIdAttribute: connectionRow.id, id: inputs.recordId },
       );
       id = created.id;
     }
@@ -107,19 +111,21 @@ export const providerConnection: KindImplementation<Inputs> = {
 
   async read(id, outs, s) {
     const row = await s.client.retrieveIfExists(await entitySet(s, CONNECTION), id, {
-      select: ["msdyn_name", c.connectionUrl, c.status, `_${c.definitionConnectionRef}_value`],
+      select: [connectionRow.name, c.connectionUrl, c.status, `_${c.definitionConnectionRef}_value`],
     });
     if (!row) return undefined;
     // `connection` names the definition's connection (the natural key), whatever the row is called.
     const definitionConnectionId = lookupId(row, c.definitionConnectionRef);
     const definitionConnection = definitionConnectionId
       ? await s.client.retrieveIfExists(await entitySet(s, DEFINITION_CONNECTION), definitionConnectionId, {
-          select: ["msdyn_name"],
+          select: [definitionConnectionRow.name],
         })
       : undefined;
     return {
       ...outs,
-      connection: String(definitionConnection?.msdyn_name ?? row.msdyn_name ?? outs.connection),
+      connection: String(
+        definitionConnection?.[definitionConnectionRow.name] ?? row[connectionRow.name] ?? outs.connection,
+      ),
       connectionId: connectionIdFromUrl(String(row[c.connectionUrl] ?? "")),
       activated: await isChoice(s, CONNECTION, c.status, row[c.status], connectionStatus.active),
     };

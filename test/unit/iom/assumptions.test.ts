@@ -219,6 +219,8 @@ describe("checkAssumptions", () => {
       { value: criticality.critical.value, label: "Critical information" },
     ];
     edit(defs, "msdyn_iomrule", (t) => (t.entitySetName = "msdyn_iomruleset"));
+    // A primary name column other than the convention's.
+    edit(defs, "msdyn_iomprovider", (t) => (t.primaryNameAttribute = "msdyn_providername"));
     column(defs, "msdyn_iomprovider", columns.provider.definition).targets = ["msdyn_iomcatalogentry"];
     const withoutDesigner = defs.filter((t) => t.logicalName !== "msdyn_iomdesigner");
     const env = fakeEnvironment(
@@ -231,6 +233,7 @@ describe("checkAssumptions", () => {
     const failures = Object.fromEntries(report.failures.map((r) => [r.assumption.id, r]));
     expect(Object.keys(failures)).toEqual([
       "column:msdyn_iomproviderdefinition.msdyn_servicetype",
+      "primary-name:msdyn_iomprovider",
       "navigation:msdyn_iomprovider.msdyn_providerdefinition:msdyn_iomproviderdefinition",
       "column:msdyn_iompolicy.msdyn_policytype",
       "option:msdyn_iompolicy.msdyn_policytype:Filter",
@@ -266,6 +269,12 @@ describe("checkAssumptions", () => {
     expect(critical?.reason).toContain(
       'has no option "Critical"; it has "Information" (192350000), "Critical information" (192350001)',
     );
+    expect(failures["primary-name:msdyn_iomprovider"]).toMatchObject({
+      status: "fails",
+      reason: "the primary name column of msdyn_iomprovider is msdyn_providername",
+      suggestion: "msdyn_providername",
+      assumption: { source: "src/iom/inferred.ts primaryColumns.msdyn_iomprovider.name" },
+    });
     expect(failures["entity-set:msdyn_iomrule"]).toMatchObject({
       reason: "the entity set of msdyn_iomrule is msdyn_iomruleset",
       suggestion: "msdyn_iomruleset",
