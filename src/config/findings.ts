@@ -33,6 +33,8 @@ export const FINDING_CODES = {
   "filter-syntax": "A Dataverse filter that is not a valid OData $filter.",
   "filter-too-complex": "A Dataverse filter nested or chained deeper than the validator follows.",
   "filter-unknown-attribute": "A filter attribute that the table's metadata does not have.",
+  "filter-lookup-path":
+    "A dual-write filter that follows a lookup to another table, which dual-write does not support.",
   "finops-header-filter": "F&O provider: the sales order headers map lacks a readiness condition.",
   "finops-lines-filter": "F&O provider: the sales order lines map lacks a readiness condition.",
   "finops-ready-to-sync-mapping":

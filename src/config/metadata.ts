@@ -37,17 +37,13 @@ export type AttributeResolution =
   { ok: true; attribute: AttributeDefinition } | { ok: false; suggestion?: string; reason: string };
 
 /**
- * Resolves the first segment of a $filter property path. The Web API names a lookup's value
- * `_<lookup>_value`; a path through the lookup (`<lookup>/<column>`) uses its navigation
- * property, whose name is the lookup's (case aside).
+ * Resolves a $filter property of the table itself (one segment). The Web API names a lookup's
+ * value `_<lookup>_value`. Paths through a lookup (`<navigation>/<column>`) are not resolved here:
+ * dual-write filters cannot follow lookups, which the dual-write check reports on its own.
  */
 export function resolveFilterAttribute(table: TableDefinition, path: readonly string[]): AttributeResolution {
   const name = path[0] ?? "";
   const byLogical = new Map(table.attributes.map((a) => [a.logicalName, a]));
-  if (path.length > 1) {
-    const nav = table.attributes.find((a) => isLookup(a) && a.logicalName === name.toLowerCase());
-    if (nav) return { ok: true, attribute: nav };
-  }
   const lookupValue = /^_(.+)_value$/.exec(name);
   if (lookupValue) {
     const attribute = byLogical.get(lookupValue[1] as string);

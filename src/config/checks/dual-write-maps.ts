@@ -37,21 +37,34 @@ export async function checkDualWriteMaps(
     }
     try {
       const tree = parseBoundedFilter(value.dataverseFilter);
-      if (table) {
-        for (const property of filterProperties(tree)) {
-          const resolved = resolveFilterAttribute(table, property.path);
-          if (resolved.ok) continue;
-          const name = property.path[0] as string;
+      for (const property of filterProperties(tree)) {
+        if (property.path.length > 1) {
+          // Dual-write filters only compare this table's own columns: "nested lookups are not
+          // supported" (Microsoft's customizing-mappings article). Known without metadata.
+          const path = property.path.join("/");
+          const lookup = property.path[0] as string;
           findings.push(
-            findingInString(source, filterPath, property.start, name.length, {
-              code: "filter-unknown-attribute",
-              message: `dataverseFilter of '${value.name}': ${resolved.reason}`,
-              hint: resolved.suggestion
-                ? `did you mean '${resolved.suggestion}'?`
-                : `see the attributes of '${table.logicalName}' in ${metadata.description}`,
+            findingInString(source, filterPath, property.start, property.end - property.start, {
+              code: "filter-lookup-path",
+              message: `dataverseFilter of '${value.name}' follows '${lookup}' to another table ('${path}'); dual-write filters compare only the table's own columns`,
+              hint: `filter on the lookup's own value ('_${lookup.toLowerCase()}_value eq <id>', or 'ne null'), or on a column of '${value.table}'`,
             }),
           );
+          continue;
         }
+        if (!table) continue;
+        const resolved = resolveFilterAttribute(table, property.path);
+        if (resolved.ok) continue;
+        const name = property.path[0] as string;
+        findings.push(
+          findingInString(source, filterPath, property.start, name.length, {
+            code: "filter-unknown-attribute",
+            message: `dataverseFilter of '${value.name}': ${resolved.reason}`,
+            hint: resolved.suggestion
+              ? `did you mean '${resolved.suggestion}'?`
+              : `see the attributes of '${table.logicalName}' in ${metadata.description}`,
+          }),
+        );
       }
     } catch (err) {
       if (err instanceof FilterTooComplexError) {

@@ -207,6 +207,27 @@ it("suggests _msdyn_company_value for the article's lines filter, at the column 
   });
 });
 
+it("refuses a dual-write filter that follows a lookup or a collection, at the path", async () => {
+  const findings = await validate(
+    article((s) =>
+      s.replace(
+        "statuscode ne 100003",
+        "statuscode ne 100003 and msdyn_Company/cdm_companycode eq 'USMF' and salesorder_details/any(d: d/quantity gt 1)",
+      ),
+    ),
+  );
+  const hits = findings.filter((f) => f.code === "filter-lookup-path");
+  expect(hits.map((f) => f.message)).toEqual([
+    expect.stringContaining("follows 'msdyn_Company' to another table ('msdyn_Company/cdm_companycode')"),
+    expect.stringContaining("('salesorder_details/quantity')"),
+  ]);
+  expect(hits[0]).toMatchObject({
+    severity: "error",
+    hint: "filter on the lookup's own value ('_msdyn_company_value eq <id>', or 'ne null'), or on a column of 'salesorder'",
+  });
+  expect((hits[0]?.endColumn ?? 0) - (hits[0]?.column ?? 0)).toBe("msdyn_Company/cdm_companycode".length);
+});
+
 type PolicyCase = [
   label: string,
   which: "order" | "product",
