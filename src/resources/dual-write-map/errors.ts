@@ -23,6 +23,11 @@ export class DualWriteMapError extends Error {
     message: string,
     /** Whether the mapping was saved before the failure (only for run-state-not-restored). */
     readonly saved = false,
+    /**
+     * Set when this run stopped the map, or may have (a stop whose answer was lost), and did not
+     * put it back: the state it was in before, which the next apply restores.
+     */
+    readonly stoppedFrom?: number,
   ) {
     super(message);
   }

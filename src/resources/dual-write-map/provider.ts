@@ -24,6 +24,11 @@ import {
 export interface DualWriteMapOutputs extends Outputs<DualWriteMapInputs> {
   /** The managed settings as they were before this stack first changed them; destroy restores them. */
   found: FoundSettings;
+  /**
+   * Only after an interrupted apply left the map stopped: the state it was in before (a number of
+   * mapState). The next apply, or destroy, puts the map back to it.
+   */
+  stoppedFrom?: number;
 }
 
 const EDITABLE: ReadonlySet<number> = new Set([mapState.stopped.value, mapState.notRunning.value]);
@@ -70,27 +75,67 @@ async function restoreRunState(dw: DualWriteManagementClient, id: string, before
  * Saves an edited mapping the way dual-write requires: stop the map unless it is stopped already,
  * save, then put it back in its earlier state. The state is put back even when the save fails,
  * and then the save's failure is reported. Nothing at all is done when nothing changed.
+ *
+ * `stoppedFrom` is the state an earlier, interrupted run stopped the map from: while the map is
+ * still stopped, that is the state it goes back to, even when nothing needs saving any more.
+ * Whenever this run leaves the map stopped, or may have (a stop whose answer was lost), the
+ * error says from which state (DualWriteMapError.stoppedFrom), so that it can be kept.
  */
 async function saveWhileStopped(
   dw: DualWriteManagementClient,
   id: string,
   mapName: string,
   edited: EditedDocument,
+  stoppedFrom?: number,
 ): Promise<void> {
-  if (!edited.changed) return;
-  const before = (await dw.map(id)).state;
-  if (!EDITABLE.has(before) && before !== mapState.running.value && before !== mapState.paused.value)
+  if (!edited.changed && stoppedFrom === undefined) return;
+  const current = (await dw.map(id)).state;
+  const before = stoppedFrom !== undefined && EDITABLE.has(current) ? stoppedFrom : current;
+  if (!edited.changed) {
+    // Only the restart an interrupted run owes, if the map is still stopped.
+    if (EDITABLE.has(current)) await putBack(dw, id, mapName, before, undefined);
+    return;
+  }
+  if (!EDITABLE.has(current) && current !== mapState.running.value && current !== mapState.paused.value)
     throw new DualWriteMapError(
       "map-busy",
-      `the table map '${mapName}' is ${stateName(before)}; it is not stopped in the middle of that. Wait until it is Running, Paused or Stopped, then apply again`,
+      `the table map '${mapName}' is ${stateName(current)}; it is not stopped in the middle of that. Wait until it is Running, Paused or Stopped, then apply again`,
     );
-  if (!EDITABLE.has(before)) await dw.run(mapAction.stop, [id]);
+  if (!EDITABLE.has(current)) {
+    try {
+      await dw.run(mapAction.stop, [id]);
+    } catch (error) {
+      // The stop may have happened with its answer lost: the map is then stopped by this run.
+      const cause = error instanceof Error ? error.message : String(error);
+      throw new DualWriteMapError(
+        "run-state-not-restored",
+        `${cause}; the table map '${mapName}' may now be stopped: the next apply puts it back to ${stateName(before)}`,
+        false,
+        before,
+      );
+    }
+  }
   let saveError: unknown;
   try {
     await dw.saveFieldMappings(id, edited.document);
   } catch (error) {
     saveError = error;
   }
+  await putBack(dw, id, mapName, before, saveError);
+  if (saveError !== undefined) throw saveError;
+}
+
+/**
+ * Puts a stopped map back in the state `before` (nothing when that is a stopped state). A failure
+ * says whether the new mapping was saved (`saveError` undefined) and keeps `before` to retry.
+ */
+async function putBack(
+  dw: DualWriteManagementClient,
+  id: string,
+  mapName: string,
+  before: number,
+  saveError: unknown,
+): Promise<void> {
   try {
     await restoreRunState(dw, id, before);
   } catch (error) {
@@ -102,25 +147,34 @@ async function saveWhileStopped(
         (saved
           ? "; its new mapping was saved. "
           : `; saving its mapping had failed as well, so the mapping is unchanged (${saveError instanceof Error ? saveError.message : String(saveError)}). `) +
-        `Put it back to ${stateName(before)} in Finance and Operations (Data management > Dual-write)`,
+        `The next apply puts it back to ${stateName(before)}; or do it in Finance and Operations (Data management > Dual-write)`,
       saved,
+      before,
     );
   }
-  if (saveError !== undefined) throw saveError;
 }
 
-/** Saves, turning "saved but not restarted" into a partial apply so the engine keeps `outs`. */
+/**
+ * Saves, and settles the outputs: on success the map is back in its state and `stoppedFrom` goes;
+ * when the map is left stopped, the engine keeps the resource (a partial apply) with the state to
+ * put back, so that the next `up` finishes the job instead of taking the stopped map as found.
+ */
 async function apply(
   dw: DualWriteManagementClient,
   id: string,
   outs: DualWriteMapOutputs,
   edited: EditedDocument,
-): Promise<void> {
+): Promise<DualWriteMapOutputs> {
+  const { stoppedFrom, ...settled } = outs;
   try {
-    await saveWhileStopped(dw, id, outs.map, edited);
+    await saveWhileStopped(dw, id, outs.map, edited, stoppedFrom);
+    return settled;
   } catch (error) {
-    if (error instanceof DualWriteMapError && error.saved)
-      throw new PartialApplyError(error.message, id, { ...outs });
+    if (error instanceof DualWriteMapError && (error.saved || error.stoppedFrom !== undefined))
+      throw new PartialApplyError(error.message, id, {
+        ...settled,
+        ...(error.stoppedFrom !== undefined ? { stoppedFrom: error.stoppedFrom } : {}),
+      });
     throw error;
   }
 }
@@ -133,7 +187,7 @@ export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOu
   label: "dual-write map",
   schema: "dual-write-map",
   programInputs: [],
-  outputsOnly: ["found"],
+  outputsOnly: ["found", "stoppedFrom"],
   // Another map is another resource: the old one gets its settings back, the new one is taken over.
   replaceOn: ["map"],
 
@@ -145,8 +199,7 @@ export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOu
     const document = await dw.fieldMappings(id);
     // Recorded before anything changes, so that destroy gives back what the map had.
     const outs = outputs(inputs, s, snapshot(document, inputs));
-    await apply(dw, id, outs, applySettings(document, inputs));
-    return { id, outs };
+    return { id, outs: await apply(dw, id, outs, applySettings(document, inputs)) };
   },
 
   async read(id, outs, s) {
@@ -169,8 +222,8 @@ export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOu
     // State written before `found` existed, or lost: what is there now is the best record left.
     const { found, released } = carryFound(olds.found ?? snapshot(document, olds), document, news);
     const outs = outputs(news, s, found);
-    await apply(dw, id, outs, applySettings(document, news, released));
-    return outs;
+    const stoppedFrom = olds.stoppedFrom !== undefined ? { stoppedFrom: olds.stoppedFrom } : {};
+    return apply(dw, id, { ...outs, ...stoppedFrom }, applySettings(document, news, released));
   },
 
   async delete(id, outs, s) {
@@ -184,6 +237,6 @@ export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOu
     }
     // Without a record of what was there, restoring would guess: the map is released as it is.
     if (!outs.found) return;
-    await saveWhileStopped(dw, id, outs.map, restoreSettings(document, outs.found));
+    await saveWhileStopped(dw, id, outs.map, restoreSettings(document, outs.found), outs.stoppedFrom);
   },
 };

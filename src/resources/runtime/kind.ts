@@ -160,6 +160,9 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
         warmMetadata(s);
         return { outs: await impl.update(id, before, after, s) };
       } catch (error) {
+        // As for create: the partly applied outputs keep the provider that can act on them.
+        if (error instanceof PartialApplyError)
+          error.properties[PROVIDER_KEY] ??= (news as Record<string, unknown>)[PROVIDER_KEY];
         throw failure(`updating ${name(after)}`, error);
       }
     },

@@ -54,10 +54,11 @@ interface Rig {
 }
 
 /**
- * A session whose client records its management requests. `failOn` makes one request fail as a
- * dropped connection (a POST is never retried blindly, so the failure reaches the resource).
+ * A session whose client records its management requests. `failOn` makes a request fail as a
+ * dropped connection (a POST is never retried blindly, so the failure reaches the resource):
+ * before it is sent, or with "answered", after the endpoint has carried it out.
  */
-async function rig(failOn?: (call: Call) => boolean): Promise<Rig> {
+async function rig(failOn?: (call: Call) => boolean | "answered"): Promise<Rig> {
   const calls: Call[] = [];
   const runs: string[] = [];
   const recording: typeof fetch = async (input, init) => {
@@ -74,7 +75,9 @@ async function rig(failOn?: (call: Call) => boolean): Promise<Rig> {
         ...(body?.action !== undefined ? { action: body.action } : {}),
       };
       calls.push(call);
-      if (failOn?.(call)) throw new TypeError("fetch failed: connection reset (test)");
+      const fail = failOn?.(call);
+      if (fail === "answered") await fetch(input, init);
+      if (fail) throw new TypeError("fetch failed: connection reset (test)");
     }
     const response = await fetch(input, init);
     if (at >= 0 && init?.method === "POST" && response.ok)
@@ -271,21 +274,64 @@ describe("dual-write map: create", () => {
     expect(legOf(await dw.fieldMappings(HEADERS)).reversedSourceFilter).toBe(ARTICLE_FILTER);
   });
 
-  it("when the save and the restart both fail, says the map is stopped and unchanged, and keeps nothing", async () => {
+  it("when the save and the restart both fail, keeps the resource with the state to put back, and the next apply does", async () => {
     const { session, dw } = await rig((call) => call.action === mapAction.start);
     const original = await dw.fieldMappings(HEADERS);
     await h.faults([{ status: 400, method: "PUT", path: "FieldMappings", count: 1 }]);
 
     const error = await dualWriteMap.create(headersInputs, session).catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(DualWriteMapError);
-    expect(error).not.toBeInstanceOf(PartialApplyError);
-    expect(error).toMatchObject({ code: "run-state-not-restored", saved: false });
-    expect((error as Error).message).toContain(
-      "saving its mapping had failed as well, so the mapping is unchanged",
-    );
+    // Kept, so that the next `up` updates it instead of taking the stopped map as it found it.
+    expect(error).toBeInstanceOf(PartialApplyError);
+    const partial = error as PartialApplyError;
+    expect(partial.properties).toMatchObject({ map: SALES_ORDER_HEADERS_MAP, stoppedFrom: 4 });
+    expect(partial.message).toContain("saving its mapping had failed as well, so the mapping is unchanged");
+    expect(partial.message).toContain("The next apply puts it back to Running");
     expect(await stateOf(dw, HEADERS)).toBe("Stopped");
     expect(await dw.fieldMappings(HEADERS)).toEqual(original);
+
+    // The next `up`: the engine updates a kept resource even when nothing changed.
+    const next = await rig();
+    const outs = await dualWriteMap.update(
+      HEADERS,
+      partial.properties as unknown as DualWriteMapOutputs,
+      headersInputs,
+      next.session,
+    );
+    // The map is stopped already: no stop, the save, then the start the failed run owed.
+    expect(next.calls).toEqual([
+      { method: "GET", path: "<id>/FieldMappings" },
+      { method: "GET", path: "Entities/<id>" },
+      { method: "PUT", path: "<id>/FieldMappings" },
+      { method: "POST", path: "Start", action: mapAction.start },
+    ]);
+    expect(outs.stoppedFrom).toBeUndefined();
+    expect(await stateOf(dw, HEADERS)).toBe("Running");
+    expect(legOf(await dw.fieldMappings(HEADERS)).reversedSourceFilter).toBe(ARTICLE_FILTER);
+  });
+
+  it("a stop whose answer is lost keeps the resource; the next apply restarts the map if the stop happened", async () => {
+    // The stop reaches the map, then its answer is lost (a POST is never retried).
+    const { session, dw } = await rig((call) => (call.action === mapAction.stop ? "answered" : false));
+
+    const error = await dualWriteMap.create(headersInputs, session).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PartialApplyError);
+    const partial = error as PartialApplyError;
+    expect(partial.message).toContain("may now be stopped: the next apply puts it back to Running");
+    expect(partial.properties).toMatchObject({ stoppedFrom: 4 });
+    expect(await stateOf(dw, HEADERS)).toBe("Stopped");
+
+    const next = await rig();
+    const outs = await dualWriteMap.update(
+      HEADERS,
+      partial.properties as unknown as DualWriteMapOutputs,
+      headersInputs,
+      next.session,
+    );
+    expect(outs.stoppedFrom).toBeUndefined();
+    expect(await stateOf(dw, HEADERS)).toBe("Running");
+    expect(legOf(await dw.fieldMappings(HEADERS)).reversedSourceFilter).toBe(ARTICLE_FILTER);
   });
 });
 
