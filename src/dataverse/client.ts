@@ -10,6 +10,7 @@ import { writeBatch, readBatch, boundaryOf } from "./batch.js";
 import type { BatchItem, BatchPartResponse, RawBatchResponseItem } from "./batch.js";
 import { normalizeConfig, dataverseConfigFromEnv } from "./config.js";
 import type { DataverseClientConfig, DataverseLogEvent, DataverseLogger } from "./config.js";
+import { dualWrite } from "../iom/inferred.js";
 import { scopeFor, tokenSourceFor } from "./credentials.js";
 import type { TokenSource } from "./credentials.js";
 import {
@@ -199,6 +200,8 @@ export class DataverseClient {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #tokens: TokenSource;
+  /** Tokens for the dual-write management endpoint: the same source unless it has its own scope. */
+  readonly #dualWriteTokens: TokenSource;
   readonly #log: DataverseLogger | undefined;
 
   constructor(config: DataverseClientConfig, internals: ClientInternals = {}) {
@@ -211,11 +214,22 @@ export class DataverseClient {
     this.#sleep = internals.sleep ?? abortableSleep;
     this.#now = internals.now ?? Date.now;
     this.#random = internals.random ?? Math.random;
+    const credentialOptions = this.#config.authorityHost ? { authorityHost: this.#config.authorityHost } : {};
     this.#tokens =
       internals.tokenSource ??
-      tokenSourceFor(this.#config.auth, scopeFor(this.environmentUrl), {
-        ...(this.#config.authorityHost ? { authorityHost: this.#config.authorityHost } : {}),
-      });
+      tokenSourceFor(this.#config.auth, scopeFor(this.environmentUrl), credentialOptions);
+    // The gateway of a real tenant is another resource with its own audience; the emulator serves
+    // the endpoint on the environment's host, where the environment's token is the right one.
+    const dualWriteScope =
+      this.#config.dualWriteScope ??
+      (new URL(this.dualWriteRoot).origin === new URL(this.environmentUrl).origin
+        ? scopeFor(this.environmentUrl)
+        : dualWrite.gatewayScope);
+    this.#dualWriteTokens =
+      internals.tokenSource ??
+      (dualWriteScope === scopeFor(this.environmentUrl)
+        ? this.#tokens
+        : tokenSourceFor(this.#config.auth, dualWriteScope, credentialOptions));
     this.#log = this.#config.logger ?? (this.#config.debug ? stderrLogger : undefined);
     this.metadata = new Metadata({
       environmentUrl: this.environmentUrl,
@@ -242,7 +256,9 @@ export class DataverseClient {
     const startedAt = this.#now();
     let unknownOutcomeBefore = false;
     for (let attempt = 1; ; attempt++) {
-      const token = await this.#tokens.getToken(spec.signal);
+      const token = await (spec.service === "dual-write" ? this.#dualWriteTokens : this.#tokens).getToken(
+        spec.signal,
+      );
       const headers = this.#headers(spec, token, requestId);
       const attemptStart = this.#now();
       let response: Response | undefined;

@@ -96,6 +96,12 @@ export interface DataverseClientConfig {
    * @default the environment URL + the emulator's management path (src/iom/inferred.ts)
    */
   dualWriteUrl?: string;
+  /**
+   * The token scope for the dual-write management endpoint.
+   * @default the environment's own scope when the endpoint is on the environment's host (the
+   * emulator), else the dual-write gateway's (`dualWrite.gatewayScope`, src/iom/inferred.ts)
+   */
+  dualWriteScope?: string;
 }
 
 /**
@@ -115,6 +121,7 @@ export type SettingName =
   | "token"
   | "authorityHost"
   | "dualWriteUrl"
+  | "dualWriteScope"
   | "retryMaxAttempts"
   | "retryMaxElapsedMs"
   | "retryBaseDelayMs"
@@ -134,6 +141,7 @@ export const SETTINGS: Readonly<Record<SettingName, { env: string; secret: boole
   token: { env: "IOM_TOKEN", secret: true },
   authorityHost: { env: "AZURE_AUTHORITY_HOST", secret: false },
   dualWriteUrl: { env: "IOM_DUALWRITE_URL", secret: false },
+  dualWriteScope: { env: "IOM_DUALWRITE_SCOPE", secret: false },
   retryMaxAttempts: { env: "IOM_RETRY_MAX_ATTEMPTS", secret: false },
   retryMaxElapsedMs: { env: "IOM_RETRY_MAX_ELAPSED_MS", secret: false },
   retryBaseDelayMs: { env: "IOM_RETRY_BASE_DELAY_MS", secret: false },
@@ -273,6 +281,7 @@ export function dataverseConfigFromSource(
   const debugText = source.get("debugHttp");
   const authorityHost = source.get("authorityHost");
   const dualWriteUrl = source.get("dualWriteUrl");
+  const dualWriteScope = source.get("dualWriteScope");
   return normalizeConfig({
     environmentUrl,
     auth,
@@ -280,6 +289,7 @@ export function dataverseConfigFromSource(
     debug: debugText !== undefined && /^(1|true|yes)$/i.test(debugText),
     ...(authorityHost !== undefined ? { authorityHost } : {}),
     ...(dualWriteUrl !== undefined ? { dualWriteUrl } : {}),
+    ...(dualWriteScope !== undefined ? { dualWriteScope } : {}),
     ...extra,
   });
 }

@@ -197,6 +197,12 @@ export const dualWrite = {
   runState: "msdyn_runstate", // [E]
   /** The management endpoint, modelled on the DualWriteManagement gateway, served by the emulator. [E] */
   managementPath: "/api/DualWriteManagement/1.0/",
+  /**
+   * The token scope of the DualWriteManagement gateway, used when the endpoint is on a host of its
+   * own (`iom:dualWriteUrl`): the scope Microsoft's dual-write tool asks for [C: DWA]. Whether the
+   * gateway accepts an application's token, not only a signed-in user's, is unknown. [I]
+   */
+  gatewayScope: "https://IntegratorApp.com/.default",
 } as const;
 
 /** The gateway's map states [C: DWA DWEnums.cs]; the emulator stores them as they are. */

@@ -255,3 +255,64 @@ describe("building a client", () => {
     expect(identity.getToken).not.toHaveBeenCalled();
   });
 });
+
+describe("the dual-write management endpoint's token", () => {
+  const auth: AuthConfig = {
+    kind: "client-secret",
+    tenantId: "t1",
+    clientId: "c1",
+    clientSecret: "s3cr3t-value",
+  };
+  const GATEWAY =
+    "https://projectmanagementservice.eastus.gateway.prod.island.powerapps.com/api/DualWriteManagement/1.0/";
+
+  /** Each request's URL and bearer token, from a fetch that answers every request with `{}`. */
+  function recordingClient(config: Partial<ConstructorParameters<typeof DataverseClient>[0]>) {
+    const seen: Array<{ url: string; token: string }> = [];
+    const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+      const headers = new Headers(init?.headers);
+      seen.push({ url: String(input), token: headers.get("authorization") ?? "" });
+      return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+    };
+    const client = new DataverseClient(
+      { environmentUrl: "https://contoso.crm.dynamics.com", auth, ...config },
+      { fetch: fetch as typeof globalThis.fetch },
+    );
+    return { client, seen };
+  }
+
+  beforeEach(() => {
+    identity.getToken.mockImplementation(async (scopes) => ({
+      token: `token-for ${String(scopes)}`,
+      expiresOnTimestamp: Date.now() + HOUR,
+    }));
+  });
+
+  it("is asked for the gateway's scope when the endpoint has a host of its own", async () => {
+    const { client, seen } = recordingClient({ dualWriteUrl: GATEWAY });
+    await client.request({ method: "GET", path: "WhoAmI", accept: [200] });
+    await client.request({ service: "dual-write", method: "GET", path: "Entities", accept: [200] });
+    expect(seen).toEqual([
+      { url: "https://contoso.crm.dynamics.com/api/data/v9.2/WhoAmI", token: `Bearer token-for ${SCOPE}` },
+      { url: `${GATEWAY}Entities`, token: "Bearer token-for https://IntegratorApp.com/.default" },
+    ]);
+  });
+
+  it("is the environment's own on the environment's host (the emulator), or the scope configured", async () => {
+    const same = recordingClient({});
+    await same.client.request({ service: "dual-write", method: "GET", path: "Entities", accept: [200] });
+    expect(same.seen[0]?.token).toBe(`Bearer token-for ${SCOPE}`);
+
+    const configured = recordingClient({
+      dualWriteUrl: GATEWAY,
+      dualWriteScope: "api://dual-write/.default",
+    });
+    await configured.client.request({
+      service: "dual-write",
+      method: "GET",
+      path: "Entities",
+      accept: [200],
+    });
+    expect(configured.seen[0]?.token).toBe("Bearer token-for api://dual-write/.default");
+  });
+});
