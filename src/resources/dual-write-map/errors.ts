@@ -14,7 +14,9 @@ export type DualWriteMapErrorCode =
   /** The map is in a state in which it must not be stopped (initial sync, catch-up, unknown). */
   | "map-busy"
   /** The map was stopped to be edited and could not be put back in the state it was in. */
-  | "run-state-not-restored";
+  | "run-state-not-restored"
+  /** Someone saved the map's mapping between iom-gitops's read and its save: nothing was saved. */
+  | "changed-meanwhile";
 
 export class DualWriteMapError extends Error {
   override readonly name = "DualWriteMapError";

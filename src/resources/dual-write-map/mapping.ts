@@ -40,6 +40,8 @@ export type ReleasedSettings = Pick<FoundSettings, "financeAndOperationsFilter" 
 
 export interface EditedDocument {
   document: Json;
+  /** The document as read, which the edit was made on: a save is refused if the map's differs by then. */
+  base: Json;
   /** Whether the document differs from the one edited; false means nothing needs saving. */
   changed: boolean;
 }
@@ -484,7 +486,7 @@ function editDocument(document: Json, planEdit: (leg: Json) => LegEdit): EditedD
   }
   if (fieldsChanged) leg.fieldMappings = mappings;
   changed ||= fieldsChanged;
-  return { document: changed ? copy : document, changed };
+  return { document: changed ? copy : document, base: document, changed };
 }
 
 function releaseEdit(released: ReleasedSettings): Pick<LegEdit, "sourceFilter" | "fieldMappings"> {

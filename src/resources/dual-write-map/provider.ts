@@ -3,6 +3,7 @@
 // the F&O filter, some field mappings), remembers what they were, and gives them back on destroy.
 // Dual-write only accepts a mapping while the map is stopped, so every save stops the map and
 // then puts it back in the state it was in; a save that changes nothing is never made.
+import { isDeepStrictEqual } from "node:util";
 import { DataverseError, DualWriteManagementClient, type MapStatus } from "../../dataverse/index.js";
 import { mapAction, mapState } from "../../iom/inferred.js";
 import type { KindImplementation, Outputs } from "../runtime/kind.js";
@@ -115,9 +116,16 @@ async function saveWhileStopped(
       );
     }
   }
+  // The endpoint takes no If-Match: the document is read again now that the map is stopped (no one
+  // can save a running map), and a change someone saved since the first read is not written over.
   let saveError: unknown;
   try {
-    await dw.saveFieldMappings(id, edited.document);
+    if (!isDeepStrictEqual(await dw.fieldMappings(id), edited.base))
+      saveError = new DualWriteMapError(
+        "changed-meanwhile",
+        `the table map '${mapName}' had its mapping saved by someone else after iom-gitops read it; nothing was saved over it. Run pulumi refresh to read it as it is now, look at the difference with pulumi preview --diff, then run pulumi up again`,
+      );
+    else await dw.saveFieldMappings(id, edited.document);
   } catch (error) {
     saveError = error;
   }

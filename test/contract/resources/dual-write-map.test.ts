@@ -58,7 +58,11 @@ interface Rig {
  * dropped connection (a POST is never retried blindly, so the failure reaches the resource):
  * before it is sent, or with "answered", after the endpoint has carried it out.
  */
-async function rig(failOn?: (call: Call) => boolean | "answered"): Promise<Rig> {
+async function rig(
+  failOn?: (call: Call) => boolean | "answered",
+  /** Runs once the endpoint has answered a call, before the resource sees the answer. */
+  afterCall?: (call: Call) => Promise<void>,
+): Promise<Rig> {
   const calls: Call[] = [];
   const runs: string[] = [];
   const recording: typeof fetch = async (input, init) => {
@@ -80,6 +84,7 @@ async function rig(failOn?: (call: Call) => boolean | "answered"): Promise<Rig> 
       if (fail) throw new TypeError("fetch failed: connection reset (test)");
     }
     const response = await fetch(input, init);
+    if (at >= 0) await afterCall?.(calls.at(-1) as Call);
     if (at >= 0 && init?.method === "POST" && response.ok)
       runs.push(((await response.clone().json()) as { requestId: string }).requestId);
     return response;
@@ -134,9 +139,11 @@ async function handEdit(
   await dw.run(mapAction.start, [id]);
 }
 
+// The state, the stop, the mapping read again now that no one else can save it, the save, the start.
 const stopEditStart: Call[] = [
   { method: "GET", path: "Entities/<id>" },
   { method: "POST", path: "Start", action: mapAction.stop },
+  { method: "GET", path: "<id>/FieldMappings" },
   { method: "PUT", path: "<id>/FieldMappings" },
   { method: "POST", path: "Start", action: mapAction.start },
 ];
@@ -221,6 +228,7 @@ describe("dual-write map: create", () => {
 
     expect(calls.slice(2)).toEqual([
       { method: "GET", path: "Entities/<id>" },
+      { method: "GET", path: "<id>/FieldMappings" },
       { method: "PUT", path: "<id>/FieldMappings" },
     ]);
     expect(await stateOf(dw, HEADERS)).toBe("Stopped");
@@ -302,6 +310,7 @@ describe("dual-write map: create", () => {
     expect(next.calls).toEqual([
       { method: "GET", path: "<id>/FieldMappings" },
       { method: "GET", path: "Entities/<id>" },
+      { method: "GET", path: "<id>/FieldMappings" },
       { method: "PUT", path: "<id>/FieldMappings" },
       { method: "POST", path: "Start", action: mapAction.start },
     ]);
@@ -332,6 +341,36 @@ describe("dual-write map: create", () => {
     expect(outs.stoppedFrom).toBeUndefined();
     expect(await stateOf(dw, HEADERS)).toBe("Running");
     expect(legOf(await dw.fieldMappings(HEADERS)).reversedSourceFilter).toBe(ARTICLE_FILTER);
+  });
+});
+
+describe("dual-write map: another writer", () => {
+  it("a mapping saved by someone else between the read and the save is not written over", async () => {
+    const other = new DualWriteManagementClient(h.client().dv);
+    // Someone saves the map in F&O while it is stopped: right after the resource's stop.
+    const { session, calls, dw } = await rig(undefined, async (call) => {
+      if (call.action !== mapAction.stop) return;
+      const mapping = await other.fieldMappings(HEADERS);
+      legOf(mapping).reversedSourceFilter = "statuscode ne 100003";
+      await other.saveFieldMappings(HEADERS, mapping);
+    });
+
+    const error = await dualWriteMap.create(headersInputs, session).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DualWriteMapError);
+    expect(error).toMatchObject({ code: "changed-meanwhile" });
+    expect((error as Error).message).toContain("nothing was saved over it");
+    // No save; the map is back to Running with the other writer's filter.
+    expect(calls.filter((c) => c.method === "PUT")).toEqual([]);
+    expect(calls.at(-1)).toEqual({ method: "POST", path: "Start", action: mapAction.start });
+    expect(await stateOf(dw, HEADERS)).toBe("Running");
+    expect(legOf(await dw.fieldMappings(HEADERS)).reversedSourceFilter).toBe("statuscode ne 100003");
+
+    // The next apply reads the map as it is now and applies the YAML on top of it.
+    const next = await rig();
+    await dualWriteMap.create(headersInputs, next.session);
+    expect(legOf(await dw.fieldMappings(HEADERS)).reversedSourceFilter).toBe(ARTICLE_FILTER);
+    expect(await stateOf(dw, HEADERS)).toBe("Running");
   });
 });
 
