@@ -106,7 +106,7 @@ export function splitKeySegment(segment: string): { name: string; key: string | 
 export function resolveReference(
   ctx: Context,
   reference: string,
-): { model: TableModel; row: Row | undefined; text: string } {
+): { model: TableModel; row: Row | undefined; text: string; keyText: string } {
   let text = reference;
   const root = text.indexOf("/api/data/v9.2/");
   if (root >= 0) text = text.slice(root + "/api/data/v9.2/".length);
@@ -119,5 +119,6 @@ export function resolveReference(
       ErrorCode.payload,
       `The reference '${reference}' does not address a row: use '/<entity set>(<id>)'.`,
     );
-  return { model, row: resolveKey(ctx, model, key).row, text: reference };
+  const resolved = resolveKey(ctx, model, key);
+  return { model, row: resolved.row, text: reference, keyText: resolved.text };
 }

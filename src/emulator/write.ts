@@ -144,7 +144,8 @@ export function readChanges(ctx: Context, model: TableModel, body: unknown): Rec
           ErrorCode.payload,
           `${key} must point at a ${nav.target}, not a ${ref.model.logicalName}.`,
         );
-      if (!ref.row) throw notFoundRow(ref.model.logicalName, value);
+      // As Dataverse words it: the id alone, not the reference it came in.
+      if (!ref.row) throw notFoundRow(ref.model.logicalName, ref.keyText);
       changes[nav.attribute.logicalName] = { id: ref.row.id, table: ref.model.logicalName };
       continue;
     }

@@ -346,6 +346,18 @@ describe("invalid writes change nothing", () => {
     expect(message).toContain("msdyn_Policy@odata.bind");
   });
 
+  it("refuses a lookup bound to a row that does not exist, naming its id as Dataverse does", async () => {
+    const missing = "00000000-0000-4000-8000-00000000dead";
+    expect(
+      await refused(
+        "msdyn_iomrules",
+        { json: { msdyn_name: "x", "msdyn_Policy@odata.bind": `/msdyn_iompolicies(${missing})` } },
+        404,
+        "0x80040217",
+      ),
+    ).toBe(`msdyn_iompolicy With Id = ${missing} Does Not Exist`);
+  });
+
   it("refuses wrong types, values out of range and strings that are too long", async () => {
     await refused("msdyn_iompolicies", { json: { msdyn_name: 5 } }, 400, "0x80048d19");
     await refused("msdyn_iompolicies", { json: { msdyn_name: "x", msdyn_policytype: 7 } }, 400, "0x8004431a");
