@@ -3,7 +3,7 @@
 // bound by the navigation property the environment publishes, and rows are found by natural key.
 import type { Choice } from "../../iom/inferred.js";
 import { and, eq, guid, isGuid, or, type Filter } from "../../dataverse/index.js";
-import type { DataverseRecord } from "../../dataverse/index.js";
+import type { DataverseRecord, QueryOptions } from "../../dataverse/index.js";
 import type { Session } from "../runtime/session.js";
 
 /** The entity set of a table, as the environment names it. */
@@ -80,6 +80,24 @@ const GATHER_MAX_IDS = 100;
 
 type Query = (ids: readonly string[]) => Promise<Map<string, DataverseRecord[]>>;
 
+/**
+ * The whole table at once: the refresh of a large stack reads most of a table, one gathered query
+ * per `--parallel` reads, so after {@link GatherTuning.wholeAfter} reads of it the rest are served
+ * from one read of every row. Undefined when the table holds more than `wholeMaxRows` rows.
+ */
+type Whole = (maxRows: number) => Promise<Map<string, DataverseRecord[]> | undefined>;
+
+export interface GatherTuning {
+  /** Reads of one table in a process before the table is read whole. */
+  wholeAfter: number;
+  /** A table with more rows than this is not read whole: its reads go on being gathered. */
+  wholeMaxRows: number;
+  /** How long a whole-table read answers reads (one refresh); later reads take a new one. */
+  wholeMaxAgeMs: number;
+}
+
+export const GATHER_TUNING: GatherTuning = { wholeAfter: 16, wholeMaxRows: 2000, wholeMaxAgeMs: 60_000 };
+
 interface Pending {
   ids: Map<string, Array<{ resolve(rows: DataverseRecord[]): void; reject(error: unknown): void }>>;
   quiet?: NodeJS.Timeout;
@@ -88,17 +106,39 @@ interface Pending {
 
 /**
  * Gathers the ids asked for within a short window and answers them all with one query; a window
- * that gathered a single id is answered by `single`, the request a lone read makes anyway.
+ * that gathered a single id is answered by `single`, the request a lone read makes anyway. Once a
+ * table has been read often enough, it is read whole (`whole`) and later reads are answered from
+ * that. The whole read only ever answers with rows it holds: an id it lacks (a row made since, a
+ * table too large, a failed read) is read as before, so no resource is taken for deleted on its say.
  */
-class Gatherer {
+export class Gatherer {
   private pending: Pending | undefined;
+  private asked = 0;
+  private snapshot: { at: number; rows: Promise<Map<string, DataverseRecord[]> | undefined> } | undefined;
 
   constructor(
     private readonly many: Query,
     private readonly single: (id: string) => Promise<DataverseRecord[]>,
+    private readonly whole?: Whole,
+    private readonly tuning: GatherTuning = GATHER_TUNING,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  get(id: string): Promise<DataverseRecord[]> {
+  async get(id: string): Promise<DataverseRecord[]> {
+    this.asked++;
+    if (this.whole && this.asked > this.tuning.wholeAfter) {
+      if (!this.snapshot || this.now() - this.snapshot.at > this.tuning.wholeMaxAgeMs)
+        this.snapshot = {
+          at: this.now(),
+          rows: this.whole(this.tuning.wholeMaxRows).catch(() => undefined),
+        };
+      const rows = (await this.snapshot.rows)?.get(id.toLowerCase());
+      if (rows && rows.length > 0) return rows;
+    }
+    return this.gathered(id);
+  }
+
+  private gathered(id: string): Promise<DataverseRecord[]> {
     return new Promise((resolve, reject) => {
       const batch: Pending = (this.pending ??= { ids: new Map() });
       const key = id.toLowerCase();
@@ -143,6 +183,22 @@ function gatherer(s: Session, key: string, make: () => Gatherer): Gatherer {
   return g;
 }
 
+/**
+ * Every row of `set` when it holds at most `maxRows` (at most 4999), else undefined: one request
+ * either way, the first page only (Dataverse ignores $top beside a page size, so a page one row
+ * larger than allowed tells a table that is too large).
+ */
+async function wholeTable(
+  s: Session,
+  set: string,
+  query: QueryOptions,
+  maxRows: number,
+): Promise<DataverseRecord[] | undefined> {
+  for await (const page of s.client.listPages(set, query, { pageSize: maxRows + 1 }))
+    return page.length > maxRows ? undefined : page;
+  return [];
+}
+
 /** The rows of `set` whose `column` holds one of `ids` (at most GATHER_MAX_IDS), in one query. */
 function rowsWhereIn(
   s: Session,
@@ -176,10 +232,17 @@ export async function readRecord(
   };
   if (!isGuid(id)) return (await retrieve(id))[0];
   const g = gatherer(s, `record|${table}|${columns.join(",")}`, () => {
-    return new Gatherer(async (ids) => {
-      const rows = await rowsWhereIn(s, set, key, ids, columns, undefined);
-      return new Map(rows.map((row) => [rowId(row, key), [row]]));
-    }, retrieve);
+    return new Gatherer(
+      async (ids) => {
+        const rows = await rowsWhereIn(s, set, key, ids, columns, undefined);
+        return new Map(rows.map((row) => [rowId(row, key), [row]]));
+      },
+      retrieve,
+      async (maxRows) => {
+        const rows = await wholeTable(s, set, { select: columns }, maxRows);
+        return rows && new Map(rows.map((row) => [rowId(row, key), [row]]));
+      },
+    );
   });
   return (await g.get(id))[0];
 }
@@ -201,21 +264,31 @@ export async function readChildren(
   const columns: [string, ...string[]] = select.includes(column) ? [...select] : [...select, column];
   const query = (ids: readonly string[]) => rowsWhereIn(s, set, column, ids, columns, orderBy);
   if (!isGuid(parentId)) return query([parentId]);
+  // One query's rows keep its order within each parent.
+  const byParent = (rows: readonly DataverseRecord[]): Map<string, DataverseRecord[]> => {
+    const grouped = new Map<string, DataverseRecord[]>();
+    for (const row of rows) {
+      const parent = lookupId(row, lookup);
+      if (parent) grouped.set(parent, [...(grouped.get(parent) ?? []), row]);
+    }
+    return grouped;
+  };
   const g = gatherer(
     s,
     `children|${table}|${lookup}|${columns.join(",")}|${orderBy?.join(",") ?? ""}`,
     () => {
       return new Gatherer(
-        async (ids) => {
-          const byParent = new Map<string, DataverseRecord[]>();
-          // One query's rows keep its order within each parent.
-          for (const row of await query(ids)) {
-            const parent = lookupId(row, lookup);
-            if (parent) byParent.set(parent, [...(byParent.get(parent) ?? []), row]);
-          }
-          return byParent;
-        },
+        async (ids) => byParent(await query(ids)),
         (one) => query([one]),
+        async (maxRows) => {
+          const rows = await wholeTable(
+            s,
+            set,
+            { select: columns, ...(orderBy ? { orderBy } : {}) },
+            maxRows,
+          );
+          return rows && byParent(rows);
+        },
       );
     },
   );

@@ -76,6 +76,35 @@ describe("refresh reads", () => {
       if (i !== 3) expect(policy.canonical(read!)).toEqual(policy.canonical(created[i]!.outs));
   });
 
+  it("reads a table whole once a refresh has asked for many of its rows, and gives the same answers", async () => {
+    const s = await session();
+    const created: Array<{ id: string; outs: Outputs<PolicyInputs> }> = [];
+    for (let i = 0; i < 40; i++)
+      created.push(await policy.create(policyNamed(`Whole ${i}`, i % 2 ? "order product" : "order"), s));
+    // Deleted by hand, among the reads the whole-table read answers: it must still read as gone.
+    await policy.delete(created[30]!.id, created[30]!.outs, s);
+    const alone = [];
+    for (const { id, outs } of created) alone.push(await policy.read(id, outs, await session()));
+
+    // As the engine refreshes: eight at a time, the next eight once those are answered.
+    await h.resetCounters();
+    const together = [];
+    for (let wave = 0; wave < created.length; wave += 8)
+      together.push(
+        ...(await Promise.all(created.slice(wave, wave + 8).map(({ id, outs }) => policy.read(id, outs, s)))),
+      );
+
+    expect(together).toEqual(alone);
+    expect(together[30]).toBeUndefined();
+    // Two waves of eight gathered into one query each, then the table read whole for the other
+    // three waves; the deleted policy, which that read does not hold, is read on its own. Without
+    // the whole read, five queries for the policies and five for their rules.
+    const reads = await recordReads();
+    expect(reads["GET /api/data/v9.2/msdyn_iompolicies"]).toBe(3);
+    expect(reads["GET /api/data/v9.2/msdyn_iompolicies(id)"]).toBe(1);
+    expect(reads["GET /api/data/v9.2/msdyn_iomrules"]).toBeLessThanOrEqual(4);
+  });
+
   it("keeps the plugin's session across the kinds' configure, and starts a new one when a setting changes", async () => {
     const emulator = h.emulator();
     const config = (settings: Record<string, string>) =>
