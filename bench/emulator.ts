@@ -205,6 +205,8 @@ if (path.basename(process.argv[1] ?? "") === "emulator.ts") {
   const quick = process.argv.includes("--quick");
   emulatorFigure({ requests: quick ? 4_000 : 20_000 }, (m) => process.stderr.write(`bench: ${m}\n`)).then(
     (figure) => {
+      // --json: for bench/run.mts, which runs this figure in a process of its own.
+      if (process.argv.includes("--json")) return void console.log(JSON.stringify(figure));
       console.log(`${figure.id} ${figure.name}: ${figure.value.toFixed(2)} (target at least 0.5)`);
       for (const line of figure.details) console.log(line);
     },
