@@ -1,4 +1,4 @@
-// `up` killed in the middle (the whole process group, as a crash or a cancelled CI job would) and
+// `up` killed in the middle (with every process it started, as a crash or a cancelled CI job would) and
 // run again converges: after the recovery docs/recovery.md describes (`pulumi cancel`, then
 // `pulumi refresh --clear-pending-creates`), the next `up` finishes the work with no duplicate row
 // and nothing lost, because every create uses an id derived from the stack and the resource and

@@ -2,7 +2,7 @@
 // that can be watched and killed, and a fast way back to an empty stack and environment between
 // trials (far cheaper than a destroy, and the same starting point).
 import { execFile, spawn } from "node:child_process";
-import { readdirSync, rmSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TestEnvironment } from "./environment.js";
@@ -64,10 +64,66 @@ export interface WatchedRun {
   writeSpanMs: number;
 }
 
+/** The processes below `root` (Linux: read from /proc), children before their own children. */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // it exited while we looked
+    }
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
 /**
- * Runs `pulumi up` in the project as a process of its own and, at `kill`, kills its whole process
- * group (engine, language host, provider plugin) with SIGKILL, as a crash or a cancelled CI job
- * would. Without `kill` it watches the run to its end.
+ * Kills `root` and everything below it with SIGKILL, as a crash of the machine or a cancelled CI
+ * job (which ends the job's whole process tree) would. Killing `pulumi`'s process group is not
+ * enough: the engine starts the language host and the provider plugin in process groups of their
+ * own, which outlived every trial and piled up. The tree is stopped first (SIGSTOP), so that no
+ * process starts a new child between being listed and being killed, and nothing runs after the
+ * kill point.
+ */
+function killTree(root: number): void {
+  const stopped = new Set<number>();
+  for (let fresh = [root]; fresh.length > 0;) {
+    for (const pid of fresh) {
+      try {
+        process.kill(pid, "SIGSTOP");
+      } catch {
+        // It exited already.
+      }
+      stopped.add(pid);
+    }
+    fresh = descendants(root).filter((pid) => !stopped.has(pid));
+  }
+  for (const pid of stopped) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // It exited already.
+    }
+  }
+}
+
+/**
+ * Runs `pulumi up` in the project as a process of its own and, at `kill`, kills it with
+ * everything it started (engine, language host, provider plugin) with SIGKILL, as a crash or a
+ * cancelled CI job would. Without `kill` it watches the run to its end.
  */
 export async function watchedUp(
   project: TestProject,
@@ -84,13 +140,7 @@ export async function watchedUp(
   const exited = new Promise<{ signal: NodeJS.Signals | null; code: number | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
-  const killGroup = (): void => {
-    try {
-      process.kill(-(child.pid as number), "SIGKILL");
-    } catch {
-      // It finished between the check and the kill.
-    }
-  };
+  const killGroup = (): void => killTree(child.pid as number);
   let first: number | undefined;
   let last: number | undefined;
   let seen = 0;
