@@ -5,7 +5,7 @@
  */
 
 /**
- * The parts of a dual-write table map that IOM needs: the Dataverse-side filter and field mappings. The map is stopped while it is edited and restarted in the state it was in.
+ * The parts of a dual-write table map that IOM needs: the Dataverse-side filter, field mappings and, if given, whether the map runs. The map is stopped while it is edited, then started again or put back in the state it was in.
  */
 export interface DualWriteMap {
   /**
@@ -28,6 +28,10 @@ export interface DualWriteMap {
    * The F&O-side filter, in F&O query-range syntax, for example "(accounttype == '3')". Left unchanged when omitted.
    */
   financeAndOperationsFilter?: string;
+  /**
+   * Whether the map must be running (dual-write syncing its rows). true: the map is started after it is edited, and whenever it is found stopped or paused; false: it is stopped. Omitted: it is put back in the run state it was found in.
+   */
+  running?: boolean;
   /**
    * Field mappings to add or change, keyed by their Dataverse field. Mappings not listed are left as they are.
    */

@@ -33,6 +33,7 @@ import { columns, orchestrationType, primaryColumns, providerStatus } from "../i
 import { entitySet, findRows, isChoice, lookupId, rowId } from "../resources/common/records.js";
 import { DualWriteMapError } from "../resources/dual-write-map/errors.js";
 import { describeSettings } from "../resources/dual-write-map/mapping.js";
+import { runningSetting } from "../resources/dual-write-map/provider.js";
 import { iomProvider, parameterFromText } from "../resources/iom-provider/provider.js";
 import { orchestrationFlow } from "../resources/orchestration-flow/provider.js";
 import { policyTables } from "../resources/policy/api.js";
@@ -434,6 +435,7 @@ class EnvironmentReader {
         name: names.take(mapName(hit.name)),
         map: hit.name,
         table: wanted.table,
+        ...(runningSetting(hit.state) !== undefined ? { running: runningSetting(hit.state) } : {}),
         dataverseFilter: settings.dataverseFilter,
         ...(settings.financeAndOperationsFilter !== undefined
           ? { financeAndOperationsFilter: settings.financeAndOperationsFilter }

@@ -320,6 +320,7 @@ export function canonicalSettings(inputs: DualWriteMap): Record<string, unknown>
         ? undefined
         : normaliseFilter(inputs.financeAndOperationsFilter),
     fieldMappings: fields,
+    running: inputs.running,
   };
 }
 

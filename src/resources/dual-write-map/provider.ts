@@ -33,7 +33,22 @@ export interface DualWriteMapOutputs extends Outputs<DualWriteMapInputs> {
 }
 
 const EDITABLE: ReadonlySet<number> = new Set([mapState.stopped.value, mapState.notRunning.value]);
+/** States in which the map syncs rows, or is on its way to: what `running: true` means. */
+const RUNNING: ReadonlySet<number> = new Set([
+  mapState.running.value,
+  mapState.initialSync.value,
+  mapState.catchUp.value,
+]);
 const STATE_NAMES = new Map<number, string>(Object.values(mapState).map((s) => [s.value, s.label]));
+
+/**
+ * The `running` setting that says a map's run state as it is (`iom import`): true while it syncs,
+ * false when stopped, nothing for a paused map, which neither value would leave as it is.
+ */
+export function runningSetting(state: number): boolean | undefined {
+  if (RUNNING.has(state)) return true;
+  return EDITABLE.has(state) ? false : undefined;
+}
 
 function stateName(state: number): string {
   return STATE_NAMES.get(state) ?? `state ${state}`;
@@ -88,13 +103,24 @@ async function saveWhileStopped(
   mapName: string,
   edited: EditedDocument,
   stoppedFrom?: number,
+  running?: boolean,
 ): Promise<void> {
-  if (!edited.changed && stoppedFrom === undefined) return;
+  if (!edited.changed && stoppedFrom === undefined && running === undefined) return;
   const current = (await dw.map(id)).state;
-  const before = stoppedFrom !== undefined && EDITABLE.has(current) ? stoppedFrom : current;
+  // Where the map ends: the state the YAML asks for, else the one it was in before any stop.
+  const before =
+    running === true
+      ? mapState.running.value
+      : running === false
+        ? mapState.stopped.value
+        : stoppedFrom !== undefined && EDITABLE.has(current)
+          ? stoppedFrom
+          : current;
   if (!edited.changed) {
-    // Only the restart an interrupted run owes, if the map is still stopped.
-    if (EDITABLE.has(current)) await putBack(dw, id, mapName, before, undefined);
+    if (running === false && !EDITABLE.has(current)) await stopForGood(dw, id, mapName, current);
+    // The restart an interrupted run owes, or the YAML asks for, if the map is stopped or paused.
+    else if (EDITABLE.has(current) || (running === true && current === mapState.paused.value))
+      await putBack(dw, id, mapName, before, undefined, current);
     return;
   }
   if (!EDITABLE.has(current) && current !== mapState.running.value && current !== mapState.paused.value)
@@ -133,9 +159,25 @@ async function saveWhileStopped(
   if (saveError !== undefined) throw saveError;
 }
 
+/** Stops a map the YAML wants stopped (`running: false`); not in the middle of a sync. */
+async function stopForGood(
+  dw: DualWriteManagementClient,
+  id: string,
+  mapName: string,
+  current: number,
+): Promise<void> {
+  if (current !== mapState.running.value && current !== mapState.paused.value)
+    throw new DualWriteMapError(
+      "map-busy",
+      `the table map '${mapName}' is ${stateName(current)}; it is not stopped in the middle of that. Wait until it is Running or Paused, then apply again`,
+    );
+  await dw.run(mapAction.stop, [id]);
+}
+
 /**
- * Puts a stopped map back in the state `before` (nothing when that is a stopped state). A failure
- * says whether the new mapping was saved (`saveError` undefined) and keeps `before` to retry.
+ * Puts a stopped map back in the state `before` (nothing when that is a stopped state); a paused
+ * one (`from`) that must run is resumed. A failure says whether the new mapping was saved
+ * (`saveError` undefined) and keeps `before` to retry.
  */
 async function putBack(
   dw: DualWriteManagementClient,
@@ -143,9 +185,12 @@ async function putBack(
   mapName: string,
   before: number,
   saveError: unknown,
+  from: number = mapState.stopped.value,
 ): Promise<void> {
   try {
-    await restoreRunState(dw, id, before);
+    if (from === mapState.paused.value && before === mapState.running.value)
+      await dw.run(mapAction.resume, [id]);
+    else await restoreRunState(dw, id, before);
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
     const saved = saveError === undefined;
@@ -175,7 +220,7 @@ async function apply(
 ): Promise<DualWriteMapOutputs> {
   const { stoppedFrom, ...settled } = outs;
   try {
-    await saveWhileStopped(dw, id, outs.map, edited, stoppedFrom);
+    await saveWhileStopped(dw, id, outs.map, edited, stoppedFrom, outs.running);
     return settled;
   } catch (error) {
     if (error instanceof DualWriteMapError && (error.saved || error.stoppedFrom !== undefined))
@@ -221,6 +266,11 @@ export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOu
     }
     const current = readSettings(document, outs);
     const { financeAndOperationsFilter: _f, fieldMappings: _m, ...rest } = outs;
+    // Only when the YAML says whether the map runs: a sync in progress counts as running.
+    if (outs.running !== undefined) {
+      const { state } = await dw.map(id);
+      rest.running = RUNNING.has(state);
+    }
     return { ...rest, ...current };
   },
 

@@ -264,12 +264,14 @@ describe("iom import", () => {
       { name: PROVIDER, definition: "Microsoft Finance and Operations apps", activated: false },
     ]);
     expect(configuration.connections).toEqual([]);
-    // The headers map comes with a filter of its own, and the out-of-box readiness mapping.
+    // The headers map comes with a filter of its own, and the out-of-box readiness mapping; it is
+    // running, which the YAML says so that adopting it leaves it so.
     expect(configuration.dualWriteMaps).toEqual([
       {
         name: "sales-order-headers",
         map: "CDS sales order headers (salesorders)",
         table: "salesorder",
+        running: true,
         dataverseFilter: "msdyn_ordertype eq 192350000",
         fieldMappings: [{ dataverseField: "msdyn_isreadytosync", direction: "bidirectional" }],
       },

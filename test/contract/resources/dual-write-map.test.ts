@@ -33,6 +33,8 @@ const stack = parse(readFileSync(path.resolve(__dirname, "../../../stacks/local.
 };
 const headersInputs = stack.dualWriteMaps.find((m) => m.map === SALES_ORDER_HEADERS_MAP) as DualWriteMap;
 const linesInputs = stack.dualWriteMaps.find((m) => m.map === SALES_ORDER_LINES_MAP) as DualWriteMap;
+/** The same settings without `running`: the map is put back in the run state it was found in. */
+const asFound = ({ running: _running, ...settings }: DualWriteMap): DualWriteMap => settings;
 const ARTICLE_FILTER =
   "msdyn_ordertype eq 192350000 and _msdyn_company_value ne null and msdyn_isreadytosync eq true and statuscode ne 100003";
 
@@ -208,7 +210,7 @@ describe("dual-write map: create", () => {
     const { session, calls, dw } = await rig();
     await dw.run(mapAction.pause, [LINES]);
 
-    await dualWriteMap.create(linesInputs, session);
+    await dualWriteMap.create(asFound(linesInputs), session);
 
     expect(calls.slice(2)).toEqual([
       ...stopEditStart,
@@ -224,7 +226,7 @@ describe("dual-write map: create", () => {
     const { session, calls, dw } = await rig();
     await dw.run(mapAction.stop, [HEADERS]);
 
-    await dualWriteMap.create(headersInputs, session);
+    await dualWriteMap.create(asFound(headersInputs), session);
 
     expect(calls.slice(2)).toEqual([
       { method: "GET", path: "Entities/<id>" },
@@ -344,6 +346,45 @@ describe("dual-write map: create", () => {
   });
 });
 
+describe("dual-write map: running", () => {
+  it("with running: true, starts a map found stopped or paused, after the edit or with nothing to edit", async () => {
+    const { session, dw } = await rig();
+    await dw.run(mapAction.stop, [HEADERS]);
+    await dw.run(mapAction.pause, [LINES]);
+
+    const headers = await dualWriteMap.create(headersInputs, session);
+    const lines = await dualWriteMap.create(linesInputs, session);
+    expect(await stateOf(dw, HEADERS)).toBe("Running");
+    expect(await stateOf(dw, LINES)).toBe("Running");
+
+    // Stopped by hand later (a killed run, or someone in F&O): refresh sees it, the next up starts it.
+    await dw.run(mapAction.stop, [HEADERS]);
+    const read = await dualWriteMap.read(headers.id, headers.outs, session);
+    expect(changedKeys(dualWriteMap.canonical(read!), dualWriteMap.canonical(headersInputs))).toEqual([
+      "running",
+    ]);
+    const next = await rig();
+    await dualWriteMap.update(headers.id, read!, headersInputs, next.session);
+    expect(next.calls).toEqual([
+      { method: "GET", path: "<id>/FieldMappings" },
+      { method: "GET", path: "Entities/<id>" },
+      { method: "POST", path: "Start", action: mapAction.start },
+    ]);
+    expect(await stateOf(dw, HEADERS)).toBe("Running");
+    expect(lines.outs.running).toBe(true);
+  });
+
+  it("with running: false, stops the map and leaves it stopped", async () => {
+    const { session, dw } = await rig();
+    const { id, outs } = await dualWriteMap.create({ ...headersInputs, running: false }, session);
+    expect(await stateOf(dw, HEADERS)).toBe("Stopped");
+    expect(legOf(await dw.fieldMappings(HEADERS)).reversedSourceFilter).toBe(ARTICLE_FILTER);
+    const read = await dualWriteMap.read(id, outs, session);
+    expect(read?.running).toBe(false);
+    expect(changedKeys(dualWriteMap.canonical(read!), dualWriteMap.canonical(outs))).toEqual([]);
+  });
+});
+
 describe("dual-write map: another writer", () => {
   it("a mapping saved by someone else between the read and the save is not written over", async () => {
     const other = new DualWriteManagementClient(h.client().dv);
@@ -408,7 +449,11 @@ describe("dual-write map: read, update, delete", () => {
 
     const after = await dualWriteMap.update(id, outs, same, session);
 
-    expect(calls).toEqual([{ method: "GET", path: "<id>/FieldMappings" }]);
+    // The mapping, and the run state `running: true` asks about: nothing to save, nothing to start.
+    expect(calls).toEqual([
+      { method: "GET", path: "<id>/FieldMappings" },
+      { method: "GET", path: "Entities/<id>" },
+    ]);
     expect(await versionOf(HEADERS)).toBe(version);
     expect(await stateOf(dw, HEADERS)).toBe("Running");
     expect(after.found).toEqual(outs.found);

@@ -65,7 +65,7 @@ describe("drift analysis of a real refreshing preview", () => {
       place: "Intelligent Order Management > Orchestration flows > Order orchestration with F&O",
       record: { table: "msdyn_iomdesigner", id: "9bf83066-79e0-5881-bd07-8d5c8be77ffa" },
       lastApplied: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      declaredIn: "stacks/local.iom.yaml:52",
+      declaredIn: "stacks/local.iom.yaml:55",
     });
     const activation = (await report()).drifted.find((d) => d.kind === "IomProviderActivation")!;
     expect(activation.lookAt.place).toBe(

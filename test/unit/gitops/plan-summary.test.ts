@@ -76,7 +76,7 @@ describe("plan summary of real previews", () => {
   it("says when a preview failed, with the program's findings", () => {
     const markdown = renderMarkdown(planOf("preview-invalid.json"));
     expect(markdown.split("\n")[0]).toContain("❌ **preview failed**: `broken`");
-    expect(markdown).toContain("stacks/broken.iom.yaml:31:30: error filter-unknown-attribute");
+    expect(markdown).toContain("stacks/broken.iom.yaml:33:30: error filter-unknown-attribute");
   });
 });
 
