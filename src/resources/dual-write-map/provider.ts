@@ -2,7 +2,8 @@
 // never creates or deletes one. It takes over the settings IOM needs (the Dataverse filter, maybe
 // the F&O filter, some field mappings), remembers what they were, and gives them back on destroy.
 // Dual-write only accepts a mapping while the map is stopped, so every save stops the map and
-// then puts it back in the state it was in; a save that changes nothing is never made.
+// then puts it back in the state it was in (or the one `running` asks for); a save that changes
+// nothing is never made.
 import { isDeepStrictEqual } from "node:util";
 import { DataverseError, DualWriteManagementClient, type MapStatus } from "../../dataverse/index.js";
 import { mapAction, mapState } from "../../iom/inferred.js";
@@ -89,8 +90,10 @@ async function restoreRunState(dw: DualWriteManagementClient, id: string, before
 
 /**
  * Saves an edited mapping the way dual-write requires: stop the map unless it is stopped already,
- * save, then put it back in its earlier state. The state is put back even when the save fails,
- * and then the save's failure is reported. Nothing at all is done when nothing changed.
+ * save, then put it back in its earlier state, or the one `running` asks for. The state is put
+ * back even when the save fails, and then the save's failure is reported. When nothing changed,
+ * nothing is saved: the map is only started or stopped as `running` asks, or put back where an
+ * interrupted run left it; with neither, not even its state is read.
  *
  * `stoppedFrom` is the state an earlier, interrupted run stopped the map from: while the map is
  * still stopped, that is the state it goes back to, even when nothing needs saving any more.
