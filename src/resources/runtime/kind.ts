@@ -53,12 +53,14 @@ function plain<I extends Inputs>(props: Record<string, unknown>): I {
 }
 
 /** Rewords an error for the engine's output: which resource, then the cause and its hint. */
-function failure(what: string, error: unknown): Error {
+function failure(what: string, error: unknown, inputs?: Record<string, unknown>): Error {
   const message =
     error instanceof DataverseError || error instanceof Error ? error.message : redact(String(error));
   const wrapped = new Error(`${what}: ${message}`);
-  // Keeps a partially applied record in state (the engine's "resource init failed"). The engine
+  // Keeps a partially applied record in state (the engine's "resource init failed"), with the
+  // provider of the inputs (create, update), so that refresh and destroy can act on it. The engine
   // then prints the error's `reasons`, not its message: without them the cause would be lost.
+  if (error instanceof PartialApplyError && inputs) error.properties[PROVIDER_KEY] ??= inputs[PROVIDER_KEY];
   const partial = error as { id?: unknown; properties?: unknown };
   if (typeof partial?.id === "string")
     Object.assign(wrapped, { id: partial.id, properties: partial.properties, reasons: [wrapped.message] });
@@ -129,10 +131,7 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
         warmMetadata(s);
         return await impl.create(props, s);
       } catch (error) {
-        // A partly applied record is kept in state with its provider, so refresh and destroy work.
-        if (error instanceof PartialApplyError)
-          error.properties[PROVIDER_KEY] ??= (inputs as Record<string, unknown>)[PROVIDER_KEY];
-        throw failure(`creating ${name(props)}`, error);
+        throw failure(`creating ${name(props)}`, error, inputs as Record<string, unknown>);
       }
     },
 
@@ -160,10 +159,7 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
         warmMetadata(s);
         return { outs: await impl.update(id, before, after, s) };
       } catch (error) {
-        // As for create: the partly applied outputs keep the provider that can act on them.
-        if (error instanceof PartialApplyError)
-          error.properties[PROVIDER_KEY] ??= (news as Record<string, unknown>)[PROVIDER_KEY];
-        throw failure(`updating ${name(after)}`, error);
+        throw failure(`updating ${name(after)}`, error, news as Record<string, unknown>);
       }
     },
 
