@@ -5,13 +5,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { PreconditionFailedError } from "../../../src/dataverse/errors.js";
 import { columns, entitySetNames, publishStatus } from "../../../src/iom/inferred.js";
-import { derivedId } from "../../../src/resources/common/ids.js";
 import type { OrchestrationFlowInputs } from "../../../src/resources/orchestration-flow/index.js";
 import { orchestrationFlow } from "../../../src/resources/orchestration-flow/provider.js";
 import type { Session } from "../../../src/resources/runtime/session.js";
 import { useEmulator } from "../dataverse/harness.js";
 import { interleave, otherWriter } from "./concurrent-writer.js";
-import { activatedFinOps, articlePolicies, sessionOn } from "./setup.js";
+import { activatedFinOps, articleFlow, articlePolicies, sessionOn } from "./setup.js";
 
 const h = useEmulator();
 const FLOWS = entitySetNames.msdyn_iomdesigner;
@@ -26,26 +25,8 @@ beforeEach(async () => {
   providerId = await activatedFinOps(s);
 });
 
-function flow(
-  description = "Sends orders to F&O.",
-): OrchestrationFlowInputs & { providerIds: Record<string, string> } {
-  return {
-    name: "Order orchestration with F&O",
-    type: "order orchestration",
-    description,
-    published: true,
-    steps: [
-      { name: "Validate order header", type: "validate order header" },
-      {
-        name: "Send Order to FinOps for Fulfillment",
-        type: "custom",
-        executionPolicies: policies,
-        providerAction: { provider: "finops", action: "Send order to fulfillment" },
-      },
-    ],
-    recordId: derivedId("test", "flow"),
-    providerIds: { finops: providerId },
-  };
+function flow(description?: string): OrchestrationFlowInputs & { providerIds: Record<string, string> } {
+  return articleFlow(providerId, policies, description === undefined ? {} : { description });
 }
 
 async function session(fetch: typeof globalThis.fetch): Promise<Session> {

@@ -9,7 +9,7 @@ import { orchestrationFlow } from "../../../src/resources/orchestration-flow/pro
 import type { OrchestrationFlowInputs } from "../../../src/resources/orchestration-flow/index.js";
 import type { Session } from "../../../src/resources/runtime/session.js";
 import { useEmulator } from "../dataverse/harness.js";
-import { activatedFinOps, articlePolicies, sessionOn } from "./setup.js";
+import { activatedFinOps, articleFlow, articlePolicies, sessionOn } from "./setup.js";
 
 const h = useEmulator();
 const FLOWS = entitySetNames.msdyn_iomdesigner;
@@ -26,23 +26,7 @@ beforeEach(async () => {
 });
 
 function flow(published = true): OrchestrationFlowInputs & { providerIds: Record<string, string> } {
-  return {
-    name: "Order orchestration with F&O",
-    type: "order orchestration",
-    description: "Sends orders to F&O.",
-    published,
-    steps: [
-      { name: "Validate order header", type: "validate order header" },
-      {
-        name: "Send Order to FinOps for Fulfillment",
-        type: "custom",
-        executionPolicies: policies,
-        providerAction: { provider: "finops", action: "Send order to fulfillment" },
-      },
-    ],
-    recordId: derivedId("test", "flow"),
-    providerIds: { finops: providerId },
-  };
+  return articleFlow(providerId, policies, { published });
 }
 
 async function row(id: string) {

@@ -6,6 +6,7 @@ import { load } from "js-yaml";
 import { projectRoot } from "../../../src/engine/engine.js";
 import type { PolicyFile } from "../../../src/generated/policy-file.js";
 import { derivedId } from "../../../src/resources/common/ids.js";
+import type { OrchestrationFlowInputs } from "../../../src/resources/orchestration-flow/index.js";
 import { iomProviderActivation } from "../../../src/resources/iom-provider/activation.js";
 import { iomProvider } from "../../../src/resources/iom-provider/provider.js";
 import { policy } from "../../../src/resources/policy/provider.js";
@@ -56,4 +57,32 @@ export async function articlePolicies(s: Session): Promise<string[]> {
     }
   }
   return names;
+}
+
+/**
+ * The article's orchestration flow: the order header validated, then sent to F&O through the
+ * provider's action with the given policies, as the flow kind takes it (provider ids resolved).
+ */
+export function articleFlow(
+  providerId: string,
+  policies: string[],
+  { published = true, description = "Sends orders to F&O." } = {},
+): OrchestrationFlowInputs & { providerIds: Record<string, string> } {
+  return {
+    name: "Order orchestration with F&O",
+    type: "order orchestration",
+    description,
+    published,
+    steps: [
+      { name: "Validate order header", type: "validate order header" },
+      {
+        name: "Send Order to FinOps for Fulfillment",
+        type: "custom",
+        executionPolicies: policies,
+        providerAction: { provider: "finops", action: "Send order to fulfillment" },
+      },
+    ],
+    recordId: derivedId("test", "flow"),
+    providerIds: { finops: providerId },
+  };
 }
