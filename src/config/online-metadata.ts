@@ -3,7 +3,6 @@
 // and policy columns are then checked against what the environment really has, customisations
 // included, instead of the snapshot shipped with the project.
 import type { DataverseClient } from "../dataverse/client.js";
-import { NotFoundError } from "../dataverse/errors.js";
 import type { AttributeType, TableDefinition } from "../iom/tables/types.js";
 import type { TableMetadataSource } from "./metadata.js";
 
@@ -42,23 +41,11 @@ export class OnlineMetadataSource implements TableMetadataSource {
   }
 
   async getTable(logicalName: string): Promise<TableDefinition | undefined> {
-    // The three requests at once: each is a round trip, and none needs another's answer. When the
-    // table does not exist, all fail; the entity's failure is the one reported. The lookups'
-    // targets say which table a policy's related-entity condition moves to.
-    const attributesRead = this.client.metadata.attributes(logicalName);
-    const lookupsRead = this.client.metadata.lookups(logicalName);
-    // Awaited below, once the entity is known to exist.
-    attributesRead.catch(() => undefined);
-    lookupsRead.catch(() => undefined);
-    let entity;
-    try {
-      entity = await this.client.metadata.entity(logicalName);
-    } catch (err) {
-      // A table the environment does not have: the checks report it like an unknown table.
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    }
-    const [attributes, lookups] = await Promise.all([attributesRead, lookupsRead]);
+    // The lookups' targets say which table a policy's related-entity condition moves to.
+    const found = await this.client.metadata.table(logicalName, { attributes: true, lookups: true });
+    // A table the environment does not have: the checks report it like an unknown table.
+    if (!found) return undefined;
+    const { entity, attributes, lookups } = found;
     const targets = new Map<string, string[]>();
     for (const l of lookups) targets.set(l.attribute, [...(targets.get(l.attribute) ?? []), l.target]);
     return {

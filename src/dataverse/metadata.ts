@@ -5,7 +5,7 @@
 // derived from the column's name. Answers are cached per process and environment; a Pulumi run asks
 // for each table once.
 
-import { UnknownLookupError, UnknownOptionError, UnexpectedResponseError } from "./errors.js";
+import { NotFoundError, UnknownLookupError, UnknownOptionError, UnexpectedResponseError } from "./errors.js";
 import { identifier, literal, recordPath } from "./odata.js";
 import type { Guid } from "./odata.js";
 
@@ -81,6 +81,32 @@ export class Metadata {
           typeof record["PrimaryNameAttribute"] === "string" ? record["PrimaryNameAttribute"] : undefined,
       };
     });
+  }
+
+  /**
+   * A table's definition with, as asked, its attributes and its lookups: the requests are sent at
+   * once (one round trip, not one after another). Undefined when the environment has no such
+   * table: then every request fails, and the definition's 404 is the one that counts.
+   */
+  async table(
+    logicalName: string,
+    parts: { attributes?: boolean; lookups?: boolean } = {},
+  ): Promise<
+    { entity: EntityMetadata; attributes: AttributeMetadata[]; lookups: LookupMetadata[] } | undefined
+  > {
+    const attributes = parts.attributes ? this.attributes(logicalName) : Promise.resolve([]);
+    const lookups = parts.lookups ? this.lookups(logicalName) : Promise.resolve([]);
+    // Awaited below, once the table is known to exist.
+    attributes.catch(() => undefined);
+    lookups.catch(() => undefined);
+    let entity: EntityMetadata;
+    try {
+      entity = await this.entity(logicalName);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+    return { entity, attributes: await attributes, lookups: await lookups };
   }
 
   async entitySetName(logicalName: string): Promise<string> {

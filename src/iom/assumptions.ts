@@ -9,7 +9,7 @@
 
 import { didYouMean } from "../config/did-you-mean.js";
 import type { DataverseClient } from "../dataverse/client.js";
-import { NotFoundError, UnknownLookupError, UnknownOptionError } from "../dataverse/errors.js";
+import { UnknownLookupError, UnknownOptionError } from "../dataverse/errors.js";
 import type { DataverseError } from "../dataverse/errors.js";
 import type { AttributeMetadata, EntityMetadata } from "../dataverse/metadata.js";
 import { FINOPS_DEFINITION, sameName } from "./catalog.js";
@@ -348,25 +348,18 @@ async function checkTable(
   table: string,
   list: readonly Assumption[],
 ): Promise<AssumptionResult[]> {
-  // The entity and its attributes at once (one round trip, not two); when the table does not
-  // exist, both fail and the entity's failure is the one reported.
+  // The entity and its attributes at once (one round trip, not two).
   const needsColumns = list.some(
     (a) => a.kind !== "entity-set" && a.kind !== "primary-column" && a.kind !== "catalog-entry",
   );
-  const attributesRead = needsColumns ? client.metadata.attributes(table) : Promise.resolve([]);
-  attributesRead.catch(() => undefined); // awaited below, once the entity is known to exist
-  let entity: EntityMetadata;
-  try {
-    entity = await client.metadata.entity(table);
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err;
+  const found = await client.metadata.table(table, { attributes: needsColumns });
+  if (!found)
     return list.map((assumption) =>
       assumption.kind === "entity-set"
         ? { assumption, status: "fails", reason: `the environment has no table ${table}` }
         : { assumption, status: "unchecked", reason: `the table ${table} does not exist` },
     );
-  }
-  const attributes = await attributesRead;
+  const { entity, attributes } = found;
   const present = new Set(attributes.map((a) => a.logicalName));
   const missingColumn = (assumption: Assumption, column: string): AssumptionResult => ({
     assumption,
