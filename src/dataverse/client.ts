@@ -10,7 +10,7 @@ import { writeBatch, readBatch, boundaryOf } from "./batch.js";
 import type { BatchItem, BatchPartResponse, RawBatchResponseItem } from "./batch.js";
 import { normalizeConfig, dataverseConfigFromEnv } from "./config.js";
 import type { DataverseClientConfig, DataverseLogEvent, DataverseLogger } from "./config.js";
-import { dualWrite } from "../iom/inferred.js";
+import { dualWrite } from "../iom/dual-write-facts.js";
 import { scopeFor, tokenSourceFor } from "./credentials.js";
 import type { TokenSource } from "./credentials.js";
 import {

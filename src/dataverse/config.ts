@@ -2,7 +2,7 @@
 // key/value source (Pulumi stack config maps onto the same setting names). Secrets in it are
 // registered for redaction and made unprintable.
 
-import { dualWrite } from "../iom/inferred.js";
+import { dualWrite } from "../iom/dual-write-facts.js";
 import { ConfigError } from "./errors.js";
 import { registerSecret, sealSecrets } from "./redact.js";
 import type { RetryOptions } from "./retry.js";
@@ -93,13 +93,13 @@ export interface DataverseClientConfig {
   authorityHost?: string;
   /**
    * Root of the dual-write management endpoint (map state and field mappings), ending in "/".
-   * @default the environment URL + the emulator's management path (src/iom/inferred.ts)
+   * @default the environment URL + the emulator's management path (src/iom/facts.ts)
    */
   dualWriteUrl?: string;
   /**
    * The token scope for the dual-write management endpoint.
    * @default the environment's own scope when the endpoint is on the environment's host (the
-   * emulator), else the dual-write gateway's (`dualWrite.gatewayScope`, src/iom/inferred.ts)
+   * emulator), else the dual-write gateway's (`dualWrite.gatewayScope`, src/iom/facts.ts)
    */
   dualWriteScope?: string;
 }

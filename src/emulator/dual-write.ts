@@ -4,7 +4,7 @@
 // endpoint or through the Web API alike.
 import { randomUUID } from "node:crypto";
 
-import { dualWrite, mapAction, mapState } from "../iom/inferred.js";
+import { dualWrite, mapAction, mapState } from "../iom/dual-write-facts.js";
 import type { Context, WriteGuard } from "./context.js";
 import { ApiError, ErrorCode } from "./errors.js";
 import { GUID_PATTERN } from "./ids.js";

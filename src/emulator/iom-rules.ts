@@ -5,14 +5,7 @@
 // refuses a wrong one: every refusal here is a business-rule error (400, the plug-in code) whose
 // message names the record and what to do first. [I] Which writes count as a change, and that
 // archived policy versions are unpublished copies, are the emulator's reading of alm.md. [I]
-import {
-  type Choice,
-  columns,
-  connectionStatus,
-  policyVersionState,
-  providerStatus,
-  publishStatus,
-} from "../iom/inferred.js";
+import { type Choice, columns, connectionStatus, policyVersionState, providerStatus, publishStatus } from "../iom/facts.js";
 import {
   DefinitionFormatError,
   decodeDefinition,

@@ -3,7 +3,8 @@
 // reference rows (companies, sites, warehouses, customers) that policies point at. Ids are derived
 // from names, so they are the same in every emulator and after every reset.
 import { providerCatalog } from "../iom/catalog.js";
-import { columns, dualWrite, logicType, mapState, primaryColumns, syncDirection } from "../iom/inferred.js";
+import { columns, logicType, primaryColumns } from "../iom/facts.js";
+import { dualWrite, mapState, syncDirection } from "../iom/dual-write-facts.js";
 import { msdyn_warehouse } from "../iom/tables/msdyn_warehouse.js";
 import { stableId } from "./ids.js";
 import type { TableRows } from "./journal.js";

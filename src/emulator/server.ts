@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { timingSafeEqual } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { dualWrite } from "../iom/inferred.js";
+import { dualWrite } from "../iom/dual-write-facts.js";
 import { tables } from "../iom/tables/index.js";
 import type { TableDefinition } from "../iom/tables/types.js";
 import { Counters, Faults, faultError } from "./admin.js";

@@ -8,7 +8,8 @@
 // drift; a difference in the current YAML is not drift and is not reported here.
 import { load } from "../resources/runtime/dispatch.js";
 import { RESOURCE_TYPES, type ImplementationKind } from "../resources/common/dynamic.js";
-import { dualWrite, type entitySetNames } from "../iom/inferred.js";
+import { type entitySetNames } from "../iom/facts.js";
+import { dualWrite } from "../iom/dual-write-facts.js";
 import { diffProperties, HIDDEN_INPUTS, topLevelProperties, type PropertyChange } from "./plan-diff.js";
 import { parseUrn, type PreviewDigest, type PreviewResourceState, type PreviewStep } from "./plan-preview.js";
 

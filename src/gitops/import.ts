@@ -29,7 +29,7 @@ import type { ProviderConnection } from "../generated/provider-connection.js";
 import { sameName } from "../iom/catalog.js";
 import { DefinitionFormatError } from "../iom/formats/orchestration-definition.js";
 import { RuleDefinitionFormatError } from "../iom/formats/rule-definition.js";
-import { columns, orchestrationType, primaryColumns, providerStatus } from "../iom/inferred.js";
+import { columns, orchestrationType, primaryColumns, providerStatus } from "../iom/facts.js";
 import { entitySet, findRows, isChoice, lookupId, rowId } from "../resources/common/records.js";
 import { DualWriteMapError } from "../resources/dual-write-map/errors.js";
 import { describeSettings } from "../resources/dual-write-map/mapping.js";
@@ -535,7 +535,7 @@ class EnvironmentReader {
           "undescribable-record",
           record,
           `has orchestration type ${JSON.stringify(row[c.orchestrationType] ?? null)}, which is not "${orchestrationType.order.label}", the one type the YAML knows`,
-          "correct src/iom/inferred.ts (orchestrationType) if IOM offers more types",
+          "correct src/iom/facts.ts (orchestrationType) if IOM offers more types",
         );
         continue;
       }

@@ -1,6 +1,6 @@
 // Every assumption iom-gitops makes about an environment's IOM tables, as a list that can be
 // checked against a real environment before the tool is pointed at it (`iom doctor`). The list is
-// generated from the modules that hold the guesses — ./inferred.ts (entity sets, primary and other columns, option
+// generated from the modules that hold the guesses — ./facts.ts (entity sets, primary and other columns, option
 // labels, the dual-write table), the table definitions (which column holds which choice set, which
 // lookups point where) and the provider catalog — so it repeats none of the guessed names and
 // cannot fall behind them. Each assumption says where it lives in the code: that is where to correct it.
@@ -18,7 +18,6 @@ import {
   columns,
   connectionStatus,
   criticality,
-  dualWrite,
   entitySetNames,
   logicType,
   options,
@@ -28,12 +27,13 @@ import {
   primaryColumns,
   providerStatus,
   publishStatus,
-} from "./inferred.js";
-import type { Choice } from "./inferred.js";
+} from "./facts.js";
+import { dualWrite } from "./dual-write-facts.js";
+import type { Choice } from "./facts.js";
 import { findTable } from "./tables/index.js";
 import type { AttributeDefinition, TableDefinition } from "./tables/types.js";
 
-const INFERRED = "src/iom/inferred.ts";
+const INFERRED = "src/iom/facts.ts";
 const CATALOG = "src/iom/catalog.ts";
 /** Each table definition lives in a file named after its logical name (tables/types.ts). */
 const tableFile = (table: string): string => `src/iom/tables/${table}.ts`;
@@ -41,7 +41,7 @@ const tableFile = (table: string): string => `src/iom/tables/${table}.ts`;
 /**
  * The table each group of `columns` belongs to. The table files say the same with
  * `const c = columns.<group>`; a unit test keeps the two in step, and the types keep both sides
- * to names that ./inferred.ts defines. (Table logical names are documented, not guessed.)
+ * to names that ./facts.ts defines. (Table logical names are documented, not guessed.)
  */
 const COLUMN_TABLES = {
   providerDefinition: "msdyn_iomproviderdefinition",
@@ -56,7 +56,7 @@ const COLUMN_TABLES = {
   designer: "msdyn_iomdesigner",
 } as const satisfies Record<keyof typeof columns, keyof typeof entitySetNames>;
 
-/** The guessed option sets, by the name ./inferred.ts exports them under. */
+/** The guessed option sets, by the name ./facts.ts exports them under. */
 const CHOICE_SETS: Readonly<Record<string, Readonly<Record<string, Choice>>>> = {
   policyType,
   criticality,
@@ -87,7 +87,7 @@ interface AssumptionBase {
   readonly id: string;
   /** What is assumed, as a sentence. */
   readonly statement: string;
-  /** Where the assumption lives in the code, e.g. "src/iom/inferred.ts columns.policy.policyType". */
+  /** Where the assumption lives in the code, e.g. "src/iom/facts.ts columns.policy.policyType". */
   readonly source: string;
   /** "warning": guessed data the tool can work without; "error": the tool relies on it. */
   readonly severity: "error" | "warning";
@@ -320,7 +320,7 @@ function columnExists(
 
 function requireTable(logicalName: string): TableDefinition {
   const table = findTable(logicalName);
-  // A programming error, caught by the unit tests: inferred.ts names a table the registry lacks.
+  // A programming error, caught by the unit tests: facts.ts names a table the registry lacks.
   if (!table) throw new Error(`src/iom/tables has no definition of ${logicalName}`);
   return table;
 }

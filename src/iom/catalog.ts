@@ -7,7 +7,7 @@
 // environment) Connection"; the "Disable Status Update Handlers" parameter [C: whats-new 1.1.3417.4].
 // Everything else here is inferred [I]: action, handler and logical names are not published, and
 // the other providers' details are illustrative. Correct them here; nothing else repeats them.
-import type { logicType } from "./inferred.js";
+import type { logicType } from "./facts.js";
 
 export const FINOPS_DEFINITION = "Microsoft Finance and Operations apps";
 export const FINOPS_CONNECTION =

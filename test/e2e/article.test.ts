@@ -8,14 +8,8 @@ import { DynamicsWebApi } from "dynamics-web-api";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  columns,
-  connectionStatus,
-  dualWrite,
-  entitySetNames,
-  providerStatus,
-  publishStatus,
-} from "../../src/iom/inferred.js";
+import { columns, connectionStatus, entitySetNames, providerStatus, publishStatus } from "../../src/iom/facts.js";
+import { dualWrite } from "../../src/iom/dual-write-facts.js";
 import { articleFiles, TestEnvironment, type Row } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 

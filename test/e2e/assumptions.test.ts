@@ -2,7 +2,7 @@
 // label missing) stops `up` before any write, with one report naming each assumption that does
 // not hold and where it lives in the code.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { columns, providerStatus } from "../../src/iom/inferred.js";
+import { columns, providerStatus } from "../../src/iom/facts.js";
 import { tables } from "../../src/iom/tables/index.js";
 import type { TableDefinition } from "../../src/iom/tables/types.js";
 import { articleFiles, TestEnvironment } from "./environment.js";
@@ -62,7 +62,7 @@ describe.skipIf(!availability.engine)("an environment that differs from the assu
     expect(failure).toMatch(/msdyn_criticality/);
     expect(failure).toContain("msdyn_criticalitylevel"); // the suggestion
     expect(failure).toContain(`"${providerStatus.activated.label}"`);
-    expect(failure).toContain("src/iom/inferred.ts");
+    expect(failure).toContain("src/iom/facts.ts");
 
     const counters = await environment.counters();
     expect(Object.keys(counters.byMethod).sort()).toEqual(["GET"]);

@@ -10,7 +10,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDrift } from "../../src/cli/commands/drift.js";
 import { projectRoot } from "../../src/engine/engine.js";
-import { columns, dualWrite, entitySetNames, providerStatus, publishStatus } from "../../src/iom/inferred.js";
+import { columns, entitySetNames, providerStatus, publishStatus } from "../../src/iom/facts.js";
+import { dualWrite } from "../../src/iom/dual-write-facts.js";
 import { articleFiles, TestEnvironment } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 

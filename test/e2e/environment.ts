@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { projectRoot } from "../../src/engine/engine.js";
-import { columns, dualWrite, entitySetNames, policyVersionState } from "../../src/iom/inferred.js";
+import { columns, entitySetNames, policyVersionState } from "../../src/iom/facts.js";
+import { dualWrite } from "../../src/iom/dual-write-facts.js";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator/index.js";
 
 export type Row = Record<string, unknown>;

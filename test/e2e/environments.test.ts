@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { columns, connectionStatus, entitySetNames, providerStatus } from "../../src/iom/inferred.js";
+import { columns, connectionStatus, entitySetNames, providerStatus } from "../../src/iom/facts.js";
 import { articleFiles, TestEnvironment } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 

@@ -14,21 +14,8 @@ import { runImport } from "../../src/cli/commands/import.js";
 import { runValidate } from "../../src/cli/commands/validate.js";
 import { encodeDefinition } from "../../src/iom/formats/orchestration-definition.js";
 import { encodeRuleDefinition, type StoredRule } from "../../src/iom/formats/rule-definition.js";
-import {
-  associatedEntity,
-  columns,
-  connectionStatus,
-  criticality,
-  dualWrite,
-  entitySetNames,
-  mapAction,
-  orchestrationType,
-  policyType,
-  providerStatus,
-  publishStatus,
-  syncDirection,
-  type Choice,
-} from "../../src/iom/inferred.js";
+import { associatedEntity, columns, connectionStatus, criticality, entitySetNames, orchestrationType, policyType, providerStatus, publishStatus, type Choice } from "../../src/iom/facts.js";
+import { dualWrite, mapAction, syncDirection } from "../../src/iom/dual-write-facts.js";
 import { TestEnvironment, type Row } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 

@@ -1,5 +1,5 @@
 // `iom doctor [--format text|json]`: for a team about to point iom-gitops at a real environment for
-// the first time. IOM's tables are undocumented, so the tool runs on guesses (src/iom/inferred.ts);
+// the first time. IOM's tables are undocumented, so the tool runs on guesses (src/iom/facts.ts);
 // this signs in with the same IOM_* / AZURE_* settings as `iom validate --online`
 // (docs/dataverse-client.md), says which environment and organization it reached, and checks every
 // guess against that environment's metadata, naming the line of code to correct for each one that

@@ -1,7 +1,7 @@
 // Dual Write table map: the solution component that holds a map's legs, filters and field
 // mappings as JSON. [3P: table and columns; C: JSON shape, DWA DWFieldMapping.cs] The running
-// state is the emulator's own column, see dualWrite in ../inferred.ts.
-import { dualWrite, mapState } from "../inferred.js";
+// state is the emulator's own column, see dualWrite in ../facts.ts.
+import { dualWrite, mapState } from "../dual-write-facts.js";
 import { activeInactive, memo, picklist, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 

@@ -7,7 +7,7 @@ import {
   orchestrationType,
   primaryColumns,
   publishStatus,
-} from "../inferred.js";
+} from "../facts.js";
 import { activeInactive, memo, picklist, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 

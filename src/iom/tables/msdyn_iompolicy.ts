@@ -1,6 +1,6 @@
 // Policy: a filter or execution policy, published or not, with IOM's versioning (an archived copy
 // per unpublish). [C: table name and versioning, alm.md; fields, policies-rules.md] Column names
-// and option values: ../inferred.ts.
+// and option values: ../facts.ts.
 import {
   associatedEntity,
   columns,
@@ -11,7 +11,7 @@ import {
   policyVersionState,
   primaryColumns,
   publishStatus,
-} from "../inferred.js";
+} from "../facts.js";
 import { activeInactive, integer, memo, picklist, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 

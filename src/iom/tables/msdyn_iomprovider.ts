@@ -1,6 +1,6 @@
 // Provider: an installed instance of a catalog definition, Installed or Activated. [C: table
-// name, alm.md; lifecycle, work-providers.md] Column names and status values: ../inferred.ts.
-import { columns, entitySetNames, options, primaryColumns, providerStatus } from "../inferred.js";
+// name, alm.md; lifecycle, work-providers.md] Column names and status values: ../facts.ts.
+import { columns, entitySetNames, options, primaryColumns, providerStatus } from "../facts.js";
 import { activeInactive, lookup, picklist, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 

@@ -1,6 +1,6 @@
 // Provider Connection Reference: an installed provider's connection, with the Power Automate
 // connection URL; saved, then activated. [C: table name, alm.md; fields, lab-onboard-provider.md]
-import { columns, connectionStatus, entitySetNames, options, primaryColumns } from "../inferred.js";
+import { columns, connectionStatus, entitySetNames, options, primaryColumns } from "../facts.js";
 import { activeInactive, lookup, picklist, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 

@@ -1,6 +1,6 @@
 // Provider Definition: a catalog entry such as "Microsoft Finance and Operations apps". [C: table
-// name, alm.md; fields, create-new-provider.md] Column names are inferred, see ../inferred.ts.
-import { columns, entitySetNames, primaryColumns } from "../inferred.js";
+// name, alm.md; fields, create-new-provider.md] Column names are inferred, see ../facts.ts.
+import { columns, entitySetNames, primaryColumns } from "../facts.js";
 import { activeInactive, memo, primaryId, text, timestamps, yesNo } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 

@@ -1,6 +1,6 @@
 // Provider Definition Connection Reference: a connection a catalog provider needs, pointing at a
 // Dataverse connection reference. [C: table name, alm.md; link, create-new-provider.md]
-import { columns, entitySetNames, primaryColumns } from "../inferred.js";
+import { columns, entitySetNames, primaryColumns } from "../facts.js";
 import { activeInactive, lookup, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 

@@ -1,7 +1,7 @@
 // Provider Definition Logic Definition: a provider's flows (provider actions, message handlers,
 // child flows, message pullers). [C: table name, alm.md; fields and Logic Type values,
-// create-new-provider.md and lab-create-fulfillment-provider.md] Column names: ../inferred.ts.
-import { columns, entitySetNames, logicType, options, primaryColumns } from "../inferred.js";
+// create-new-provider.md and lab-create-fulfillment-provider.md] Column names: ../facts.ts.
+import { columns, entitySetNames, logicType, options, primaryColumns } from "../facts.js";
 import {
   activeInactive,
   integer,

@@ -1,6 +1,6 @@
 // Provider Definition Parameter: a parameter a catalog provider declares, such as "Disable Status
 // Update Handlers". [C: table name, alm.md; parameter, whats-new-home-page.md]
-import { columns, entitySetNames, primaryColumns } from "../inferred.js";
+import { columns, entitySetNames, primaryColumns } from "../facts.js";
 import { activeInactive, lookup, memo, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 

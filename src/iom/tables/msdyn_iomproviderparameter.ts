@@ -1,6 +1,6 @@
 // Provider Parameter: an installed provider's value for a parameter its definition declares.
-// [C: table name, alm.md] Column names: ../inferred.ts.
-import { columns, entitySetNames, primaryColumns } from "../inferred.js";
+// [C: table name, alm.md] Column names: ../facts.ts.
+import { columns, entitySetNames, primaryColumns } from "../facts.js";
 import { activeInactive, lookup, memo, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 

@@ -1,6 +1,6 @@
 // Rule: one rule of a policy, with its serialized condition tree and actions. [C: table name and
-// fields, alm.md] Column names and option values: ../inferred.ts.
-import { associatedEntity, columns, entitySetNames, options, primaryColumns } from "../inferred.js";
+// fields, alm.md] Column names and option values: ../facts.ts.
+import { associatedEntity, columns, entitySetNames, options, primaryColumns } from "../facts.js";
 import { activeInactive, lookup, memo, picklist, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 

@@ -1,7 +1,7 @@
 // What every kind does with Dataverse rows, through the one client: entity sets, option values and
 // navigation properties are read from the environment's metadata (never assumed), lookups are
 // bound by the navigation property the environment publishes, and rows are found by natural key.
-import type { Choice } from "../../iom/inferred.js";
+import type { Choice } from "../../iom/facts.js";
 import { and, eq, guid, isGuid, or, type Filter } from "../../dataverse/index.js";
 import type { DataverseRecord, QueryOptions } from "../../dataverse/index.js";
 import type { Session } from "../runtime/session.js";

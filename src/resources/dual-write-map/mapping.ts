@@ -3,7 +3,7 @@
 // settings the YAML manages. Nothing here speaks HTTP. Edits never touch what the YAML does not
 // manage: other tasks and legs, other field mappings and keys we do not know are copied as they are.
 import type { DualWriteMap, FieldMapping } from "../../generated/dual-write-map.js";
-import { syncDirection } from "../../iom/inferred.js";
+import { syncDirection } from "../../iom/dual-write-facts.js";
 import { DualWriteMapError } from "./errors.js";
 
 type Json = Record<string, unknown>;

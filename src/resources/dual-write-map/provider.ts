@@ -6,7 +6,7 @@
 // nothing is never made.
 import { isDeepStrictEqual } from "node:util";
 import { DataverseError, DualWriteManagementClient, type MapStatus } from "../../dataverse/index.js";
-import { mapAction, mapState } from "../../iom/inferred.js";
+import { mapAction, mapState } from "../../iom/dual-write-facts.js";
 import type { KindImplementation, Outputs } from "../runtime/kind.js";
 import { PartialApplyError } from "../runtime/kind.js";
 import type { Session } from "../runtime/session.js";

@@ -2,7 +2,7 @@
 // provider is Activated: create activates (IOM requires the provider's connections to be active
 // first, which the program orders), delete deactivates (IOM requires the flows that call the
 // provider's actions to be unpublished first, which Pulumi's reverse order does).
-import { columns, providerStatus } from "../../iom/inferred.js";
+import { columns, providerStatus } from "../../iom/facts.js";
 import { NotFoundError } from "../../dataverse/index.js";
 import { choiceValue, entitySet, isChoice } from "../common/records.js";
 import type { KindImplementation } from "../runtime/kind.js";

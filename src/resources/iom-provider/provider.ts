@@ -5,7 +5,7 @@
 // Natural key (adoption): the installed provider's name (displayName, else the definition's name)
 // and its definition. A row found with this stack's derived id is this stack's own interrupted
 // create; a row found with another id is adopted.
-import { columns, primaryColumns, providerStatus } from "../../iom/inferred.js";
+import { columns, primaryColumns, providerStatus } from "../../iom/facts.js";
 import { etagOf, NotFoundError } from "../../dataverse/index.js";
 import { requireVersion, withReread } from "../common/concurrency.js";
 import { derivedId } from "../common/ids.js";

@@ -11,13 +11,7 @@ import {
   type StoredDefinition,
   type StoredStep,
 } from "../../iom/formats/orchestration-definition.js";
-import {
-  columns,
-  orchestrationType,
-  policyVersionState,
-  primaryColumns,
-  publishStatus,
-} from "../../iom/inferred.js";
+import { columns, orchestrationType, policyVersionState, primaryColumns, publishStatus } from "../../iom/facts.js";
 import { NotFoundError, etagOf } from "../../dataverse/index.js";
 import { changedMeanwhile, isStale, requireVersion, updateIfUnchanged } from "../common/concurrency.js";
 import { choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";

@@ -12,13 +12,7 @@ import {
   type BatchOperation,
   type DataverseRecord,
 } from "../../dataverse/index.js";
-import {
-  columns,
-  policyVersionState,
-  primaryColumns,
-  publishStatus,
-  type Choice,
-} from "../../iom/inferred.js";
+import { columns, policyVersionState, primaryColumns, publishStatus, type Choice } from "../../iom/facts.js";
 import { updateIfUnchanged } from "../common/concurrency.js";
 import { bind, choiceValue, readChildren, readRecord, rowId } from "../common/records.js";
 import type { Session } from "../runtime/session.js";

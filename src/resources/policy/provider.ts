@@ -21,7 +21,7 @@ import {
   encodeRuleDefinition,
 } from "../../iom/formats/rule-definition.js";
 import type { Policy, PolicyRule } from "../../generated/policy.js";
-import { columns } from "../../iom/inferred.js";
+import { columns } from "../../iom/facts.js";
 import type { TableDefinition } from "../../iom/tables/types.js";
 import { requireVersion, versionOf, withReread } from "../common/concurrency.js";
 import { derivedId } from "../common/ids.js";

@@ -3,7 +3,7 @@
 // label at run time, see ./api.ts), so that no IOM number is assumed here.
 import type { DataverseRecord } from "../../dataverse/index.js";
 import type { Policy, PolicyRule } from "../../generated/policy.js";
-import { associatedEntity, columns, criticality, policyType, type Choice } from "../../iom/inferred.js";
+import { associatedEntity, columns, criticality, policyType, type Choice } from "../../iom/facts.js";
 import { PolicyError } from "./errors.js";
 import { NO_VALUE_OPERATORS } from "./rules.js";
 
@@ -80,7 +80,7 @@ function wordFor<K extends string>(
     "unknown-choice",
     "",
     `policy '${policyName}' has ${what} ${JSON.stringify(value)}, which is none of ${Object.keys(values).join(", ")}`,
-    "set it in IOM to one of those, or correct src/iom/inferred.ts if the environment names them differently",
+    "set it in IOM to one of those, or correct src/iom/facts.ts if the environment names them differently",
   );
 }
 

@@ -3,7 +3,7 @@
 // its Connection URL, saved, then activated.
 //
 // Natural key (adoption): the provider and the definition's connection it instantiates.
-import { columns, connectionStatus, primaryColumns } from "../../iom/inferred.js";
+import { columns, connectionStatus, primaryColumns } from "../../iom/facts.js";
 import { connectionIdFromUrl, connectionUrl } from "../../iom/formats/connection-url.js";
 import { NotFoundError } from "../../dataverse/index.js";
 import { bind, choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";

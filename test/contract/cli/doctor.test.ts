@@ -13,7 +13,7 @@ import { UsageError } from "../../../src/cli/usage-error.js";
 import { clearMetadataCache } from "../../../src/dataverse/metadata.js";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator/index.js";
 import { listAssumptions } from "../../../src/iom/assumptions.js";
-import { columns } from "../../../src/iom/inferred.js";
+import { columns } from "../../../src/iom/facts.js";
 import { alteringFetch, renameColumn } from "../dataverse/altering-fetch.js";
 
 const root = path.resolve(__dirname, "../../..");
@@ -159,10 +159,10 @@ describe("iom doctor against an environment that differs", () => {
       [
         `fails: column:msdyn_iompolicy.${columns.policy.description}`,
         `  assumed: column ${columns.policy.description} exists on table msdyn_iompolicy`,
-        "  in code: src/iom/inferred.ts columns.policy.description",
+        "  in code: src/iom/facts.ts columns.policy.description",
         `  found:   msdyn_iompolicy has no column ${columns.policy.description}`,
         // The renamed column kept its display label.
-        "  fix:     did you mean msdyn_details? If so, correct src/iom/inferred.ts columns.policy.description.",
+        "  fix:     did you mean msdyn_details? If so, correct src/iom/facts.ts columns.policy.description.",
       ].join("\n"),
     );
   });

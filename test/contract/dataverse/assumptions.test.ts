@@ -4,7 +4,7 @@
 // assumption, with the place in the code to correct.
 import { describe, expect, it } from "vitest";
 import { checkAssumptions, listAssumptions } from "../../../src/iom/assumptions.js";
-import { columns, criticality } from "../../../src/iom/inferred.js";
+import { columns, criticality } from "../../../src/iom/facts.js";
 import { alteringFetch, items, renameColumn, type Json } from "./altering-fetch.js";
 import { useEmulator } from "./harness.js";
 
@@ -78,27 +78,27 @@ describe("assumptions against the emulator", () => {
       {
         id: "column:msdyn_iompolicy.msdyn_policytype",
         status: "fails",
-        source: "src/iom/inferred.ts columns.policy.policyType",
+        source: "src/iom/facts.ts columns.policy.policyType",
       },
       {
         id: "option:msdyn_iompolicy.msdyn_policytype:Filter",
         status: "unchecked",
-        source: "src/iom/inferred.ts policyType.filter",
+        source: "src/iom/facts.ts policyType.filter",
       },
       {
         id: "option:msdyn_iompolicy.msdyn_policytype:Execution",
         status: "unchecked",
-        source: "src/iom/inferred.ts policyType.execution",
+        source: "src/iom/facts.ts policyType.execution",
       },
       {
         id: "option:msdyn_iompolicy.msdyn_criticality:Critical",
         status: "fails",
-        source: "src/iom/inferred.ts criticality.critical",
+        source: "src/iom/facts.ts criticality.critical",
       },
       {
         id: "entity-set:msdyn_iomrule",
         status: "fails",
-        source: "src/iom/inferred.ts entitySetNames.msdyn_iomrule",
+        source: "src/iom/facts.ts entitySetNames.msdyn_iomrule",
       },
     ]);
     const [lookup, column, , , label, entitySet] = report.failures;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { UnknownLookupError, UnknownOptionError } from "../../../src/dataverse/errors.js";
 import { eq } from "../../../src/dataverse/odata.js";
 import { FINOPS_DEFINITION } from "../../../src/iom/catalog.js";
-import { columns, policyType } from "../../../src/iom/inferred.js";
+import { columns, policyType } from "../../../src/iom/facts.js";
 import { msdyn_iomprovider } from "../../../src/iom/tables/msdyn_iomprovider.js";
 import { msdyn_iomproviderdefinition } from "../../../src/iom/tables/msdyn_iomproviderdefinition.js";
 import { alteringFetch, type Json } from "./altering-fetch.js";
@@ -12,7 +12,7 @@ import { useEmulator } from "./harness.js";
 const h = useEmulator();
 
 // The emulator serves the registry's own table definitions, so comparing what the client reads
-// with src/iom/tables or src/iom/inferred.ts would pass whether the client read anything or not.
+// with src/iom/tables or src/iom/facts.ts would pass whether the client read anything or not.
 // These tests alter the answers on their way to the client (a tenant whose names and values
 // differ), or compare with values Dataverse documents, so that only a real read can pass.
 describe("metadata", () => {

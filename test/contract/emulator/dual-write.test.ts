@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 
 import { SALES_ORDER_HEADERS_MAP, SALES_ORDER_LINES_MAP, seedIds } from "../../../src/emulator/seed.js";
-import { dualWrite, mapAction } from "../../../src/iom/inferred.js";
+import { dualWrite, mapAction } from "../../../src/iom/dual-write-facts.js";
 import { body, useEmulator } from "./harness.js";
 
 const h = useEmulator();

@@ -6,13 +6,7 @@ import { describe, expect, it } from "vitest";
 
 import { FINOPS_CONNECTION } from "../../../src/iom/catalog.js";
 import { encodeDefinition } from "../../../src/iom/formats/orchestration-definition.js";
-import {
-  columns,
-  connectionStatus,
-  policyVersionState,
-  providerStatus,
-  publishStatus,
-} from "../../../src/iom/inferred.js";
+import { columns, connectionStatus, policyVersionState, providerStatus, publishStatus } from "../../../src/iom/facts.js";
 import { useEmulator } from "./harness.js";
 import { FINOPS, SETS, SHOPIFY, expectRuleError, iomClient } from "./iom.js";
 

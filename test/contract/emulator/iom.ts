@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import { seedIds } from "../../../src/emulator/seed.js";
 import { FINOPS_CONNECTION, FINOPS_SEND_TO_FULFILLMENT } from "../../../src/iom/catalog.js";
 import { encodeDefinition, type StoredStep } from "../../../src/iom/formats/orchestration-definition.js";
-import { columns, connectionStatus, providerStatus, publishStatus } from "../../../src/iom/inferred.js";
+import { columns, connectionStatus, providerStatus, publishStatus } from "../../../src/iom/facts.js";
 import { body, idFrom, type Harness } from "./harness.js";
 
 export const FINOPS = seedIds.providerDefinition("msdyn_FinanceAndOperationsProvider");

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DataverseClient } from "../../../src/dataverse/client.js";
 import { DataverseError } from "../../../src/dataverse/errors.js";
 import { clearMetadataCache } from "../../../src/dataverse/metadata.js";
-import { columns, entitySetNames, policyVersionState } from "../../../src/iom/inferred.js";
+import { columns, entitySetNames, policyVersionState } from "../../../src/iom/facts.js";
 import type { Session } from "../../../src/resources/runtime/session.js";
 import { activatedFinOps, articlePolicies } from "../resources/setup.js";
 

@@ -15,16 +15,7 @@ import type { StackDesiredState } from "../../../src/generated/stack.js";
 import { importConfiguration, type ImportFinding } from "../../../src/gitops/import.js";
 import { encodeDefinition } from "../../../src/iom/formats/orchestration-definition.js";
 import { eq, guid } from "../../../src/dataverse/odata.js";
-import {
-  associatedEntity,
-  columns,
-  connectionStatus,
-  criticality,
-  entitySetNames,
-  orchestrationType,
-  policyType,
-  publishStatus,
-} from "../../../src/iom/inferred.js";
+import { associatedEntity, columns, connectionStatus, criticality, entitySetNames, orchestrationType, policyType, publishStatus } from "../../../src/iom/facts.js";
 import { bind } from "../../../src/resources/common/records.js";
 import { derivedId } from "../../../src/resources/common/ids.js";
 import { dualWriteMap } from "../../../src/resources/dual-write-map/provider.js";

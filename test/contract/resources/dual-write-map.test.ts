@@ -14,7 +14,7 @@ import { DualWriteManagementClient } from "../../../src/dataverse/dual-write.js"
 import type { DataverseClient } from "../../../src/dataverse/client.js";
 import { SALES_ORDER_HEADERS_MAP, SALES_ORDER_LINES_MAP, seedIds } from "../../../src/emulator/seed.js";
 import type { DualWriteMap } from "../../../src/generated/dual-write-map.js";
-import { dualWrite, mapAction } from "../../../src/iom/inferred.js";
+import { dualWrite, mapAction } from "../../../src/iom/dual-write-facts.js";
 import { DualWriteMapError } from "../../../src/resources/dual-write-map/errors.js";
 import { dualWriteMap, type DualWriteMapOutputs } from "../../../src/resources/dual-write-map/provider.js";
 import { changedKeys, PartialApplyError } from "../../../src/resources/runtime/kind.js";

@@ -4,7 +4,7 @@
 // value stands.
 import { describe, expect, it } from "vitest";
 import { PreconditionFailedError } from "../../../src/dataverse/errors.js";
-import { columns, entitySetNames } from "../../../src/iom/inferred.js";
+import { columns, entitySetNames } from "../../../src/iom/facts.js";
 import { derivedId } from "../../../src/resources/common/ids.js";
 import { iomProvider } from "../../../src/resources/iom-provider/provider.js";
 import type { Session } from "../../../src/resources/runtime/session.js";

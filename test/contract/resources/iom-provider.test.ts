@@ -3,7 +3,7 @@
 // activated; deactivated before deleted), adoption by natural key, an interrupted create finished
 // without a duplicate, drift seen by read, and the organization guard.
 import { describe, expect, it } from "vitest";
-import { columns, entitySetNames, providerStatus } from "../../../src/iom/inferred.js";
+import { columns, entitySetNames, providerStatus } from "../../../src/iom/facts.js";
 import { iomProviderActivation } from "../../../src/resources/iom-provider/activation.js";
 import { iomProvider } from "../../../src/resources/iom-provider/provider.js";
 import { providerConnection } from "../../../src/resources/provider-connection/provider.js";

@@ -4,7 +4,7 @@
 // and the other writer's change stands.
 import { beforeEach, describe, expect, it } from "vitest";
 import { PreconditionFailedError } from "../../../src/dataverse/errors.js";
-import { columns, entitySetNames, publishStatus } from "../../../src/iom/inferred.js";
+import { columns, entitySetNames, publishStatus } from "../../../src/iom/facts.js";
 import type { OrchestrationFlowInputs } from "../../../src/resources/orchestration-flow/index.js";
 import { orchestrationFlow } from "../../../src/resources/orchestration-flow/provider.js";
 import type { Session } from "../../../src/resources/runtime/session.js";

@@ -3,7 +3,7 @@
 // published again, adopted by name, stopped before it is deleted.
 import { beforeEach, describe, expect, it } from "vitest";
 import { decodeDefinition } from "../../../src/iom/formats/orchestration-definition.js";
-import { columns, entitySetNames, publishStatus } from "../../../src/iom/inferred.js";
+import { columns, entitySetNames, publishStatus } from "../../../src/iom/facts.js";
 import { derivedId } from "../../../src/resources/common/ids.js";
 import { orchestrationFlow } from "../../../src/resources/orchestration-flow/provider.js";
 import type { OrchestrationFlowInputs } from "../../../src/resources/orchestration-flow/index.js";

@@ -11,7 +11,7 @@ import { PreconditionFailedError } from "../../../src/dataverse/errors.js";
 import { eq, guid } from "../../../src/dataverse/odata.js";
 import type { Policy } from "../../../src/generated/policy.js";
 import type { PolicyFile } from "../../../src/generated/policy-file.js";
-import { columns, policyVersionState, publishStatus } from "../../../src/iom/inferred.js";
+import { columns, policyVersionState, publishStatus } from "../../../src/iom/facts.js";
 import { derivedId } from "../../../src/resources/common/ids.js";
 import type { PolicyInputs } from "../../../src/resources/policy/index.js";
 import { policy } from "../../../src/resources/policy/provider.js";

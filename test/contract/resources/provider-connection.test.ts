@@ -1,7 +1,7 @@
 // The provider connection kind against the emulator: saved inactive, activated, rebound (while
 // inactive) to another Power Platform connection, read back as the YAML has it, deleted.
 import { describe, expect, it } from "vitest";
-import { columns, connectionStatus, entitySetNames } from "../../../src/iom/inferred.js";
+import { columns, connectionStatus, entitySetNames } from "../../../src/iom/facts.js";
 import { derivedId } from "../../../src/resources/common/ids.js";
 import { iomProvider } from "../../../src/resources/iom-provider/provider.js";
 import { providerConnection } from "../../../src/resources/provider-connection/provider.js";

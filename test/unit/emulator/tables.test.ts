@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { Schema } from "../../../src/emulator/schema.js";
-import * as inferred from "../../../src/iom/inferred.js";
+import * as inferred from "../../../src/iom/facts.js";
 import { schemaNameOf } from "../../../src/iom/tables/attributes.js";
 import { tables } from "../../../src/iom/tables/index.js";
 
@@ -40,7 +40,7 @@ describe("table registry", () => {
     for (const key of table.alternateKeys ?? []) for (const a of key.attributes) expect(names).toContain(a);
   });
 
-  it("uses unique entity set names, and takes the IOM ones from inferred.ts", () => {
+  it("uses unique entity set names, and takes the IOM ones from facts.ts", () => {
     const sets = tables.map((t) => t.entitySetName);
     expect(new Set(sets).size).toBe(sets.length);
     for (const [logicalName, set] of Object.entries(inferred.entitySetNames))

@@ -1,4 +1,4 @@
-// The assumption list (generated from inferred.ts, the table definitions and the catalog) and its
+// The assumption list (generated from facts.ts, the table definitions and the catalog) and its
 // check against environments served by a fake transport: one that matches the registry, and ones
 // that differ in exactly the ways a real environment might.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,8 +14,9 @@ import {
   type AssumptionReport,
 } from "../../../src/iom/assumptions.js";
 import { FINOPS_DEFINITION } from "../../../src/iom/catalog.js";
-import * as inferred from "../../../src/iom/inferred.js";
-import { columns, criticality, dualWrite, entitySetNames, policyType } from "../../../src/iom/inferred.js";
+import * as inferred from "../../../src/iom/facts.js";
+import { columns, criticality, entitySetNames, policyType } from "../../../src/iom/facts.js";
+import { dualWrite } from "../../../src/iom/dual-write-facts.js";
 import { findTable } from "../../../src/iom/tables/index.js";
 import type { TableDefinition } from "../../../src/iom/tables/types.js";
 import { ENVIRONMENT_URL, fakeEnvironment, navigationName, registryTables } from "./fake-environment.js";
@@ -50,10 +51,10 @@ function golden(name: string, actual: string): void {
   expect(actual).toBe(readFileSync(file, "utf8"));
 }
 
-/** The value a source location such as "src/iom/inferred.ts columns.policy.policyType" names. */
+/** The value a source location such as "src/iom/facts.ts columns.policy.policyType" names. */
 function valueAt(source: string): unknown {
   const [file, where = ""] = source.split(" ");
-  expect(file).toBe("src/iom/inferred.ts");
+  expect(file).toBe("src/iom/facts.ts");
   return where.split(".").reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], inferred);
 }
 
@@ -84,7 +85,7 @@ describe("listAssumptions", () => {
     }
   });
 
-  it("assumes every entity set, column and dual-write column of inferred.ts, where inferred.ts says it", () => {
+  it("assumes every entity set, column and dual-write column of facts.ts, where facts.ts says it", () => {
     const sets = of("entity-set");
     expect(sets.map((a) => a.table).sort()).toEqual([...Object.keys(entitySetNames), dualWrite.table].sort());
     for (const a of sets) expect(valueAt(a.source)).toBe(a.entitySetName);
@@ -92,9 +93,9 @@ describe("listAssumptions", () => {
     const columnSources = of("column").map((a) => a.source);
     for (const [group, names] of Object.entries(columns))
       for (const key of Object.keys(names))
-        expect(columnSources).toContain(`src/iom/inferred.ts columns.${group}.${key}`);
+        expect(columnSources).toContain(`src/iom/facts.ts columns.${group}.${key}`);
     for (const key of ["primaryId", "name", "displayName", "mapping", "solutionId"])
-      expect(columnSources).toContain(`src/iom/inferred.ts dualWrite.${key}`);
+      expect(columnSources).toContain(`src/iom/facts.ts dualWrite.${key}`);
     for (const a of of("column")) expect(valueAt(a.source)).toBe(a.column);
   });
 
@@ -112,7 +113,7 @@ describe("listAssumptions", () => {
         inferred[set as keyof typeof inferred] as Record<string, inferred.Choice>,
       );
       for (const [key, choice] of choices) {
-        const found = options.filter((a) => a.source === `src/iom/inferred.ts ${set}.${key}`);
+        const found = options.filter((a) => a.source === `src/iom/facts.ts ${set}.${key}`);
         expect(found.length, `${set}.${key}`).toBeGreaterThan(0);
         for (const a of found) expect(a.label).toBe(choice.label);
       }
@@ -251,7 +252,7 @@ describe("checkAssumptions", () => {
       status: "fails",
       reason: "msdyn_iompolicy has no column msdyn_policytype",
       suggestion: "msdyn_policytypecode",
-      assumption: { source: "src/iom/inferred.ts columns.policy.policyType" },
+      assumption: { source: "src/iom/facts.ts columns.policy.policyType" },
     });
     expect(failures["column:msdyn_iomproviderdefinition.msdyn_servicetype"]).toMatchObject({
       status: "fails",
@@ -264,7 +265,7 @@ describe("checkAssumptions", () => {
     const critical = failures["option:msdyn_iompolicy.msdyn_criticality:Critical"];
     expect(critical).toMatchObject({
       status: "fails",
-      assumption: { source: "src/iom/inferred.ts criticality.critical" },
+      assumption: { source: "src/iom/facts.ts criticality.critical" },
     });
     expect(critical?.reason).toContain(
       'has no option "Critical"; it has "Information" (192350000), "Critical information" (192350001)',
@@ -273,12 +274,12 @@ describe("checkAssumptions", () => {
       status: "fails",
       reason: "the primary name column of msdyn_iomprovider is msdyn_providername",
       suggestion: "msdyn_providername",
-      assumption: { source: "src/iom/inferred.ts primaryColumns.msdyn_iomprovider.name" },
+      assumption: { source: "src/iom/facts.ts primaryColumns.msdyn_iomprovider.name" },
     });
     expect(failures["entity-set:msdyn_iomrule"]).toMatchObject({
       reason: "the entity set of msdyn_iomrule is msdyn_iomruleset",
       suggestion: "msdyn_iomruleset",
-      assumption: { source: "src/iom/inferred.ts entitySetNames.msdyn_iomrule" },
+      assumption: { source: "src/iom/facts.ts entitySetNames.msdyn_iomrule" },
     });
     expect(
       failures["navigation:msdyn_iomprovider.msdyn_providerdefinition:msdyn_iomproviderdefinition"],

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import type { DataverseClient, RequestSpec } from "../../../src/dataverse/client.js";
 import type { DualWriteMap } from "../../../src/generated/dual-write-map.js";
-import { mapState } from "../../../src/iom/inferred.js";
+import { mapState } from "../../../src/iom/dual-write-facts.js";
 import { DualWriteMapError } from "../../../src/resources/dual-write-map/errors.js";
 import { dualWriteMap } from "../../../src/resources/dual-write-map/provider.js";
 import { toDynamicProvider } from "../../../src/resources/runtime/kind.js";

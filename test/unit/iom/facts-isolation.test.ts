@@ -1,17 +1,17 @@
-// Every guess about IOM's undocumented tables lives in src/iom/inferred.ts, so that correcting one
+// Every guess about IOM's undocumented tables lives in src/iom/facts.ts, so that correcting one
 // is a one-line change that corrects the resources, `iom import`, the emulator and the assumption
 // check together. This test reads the sources and fails when a guessed name is written out as a
 // string anywhere else.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { columns, entitySetNames, primaryColumns } from "../../../src/iom/inferred.js";
+import { columns, entitySetNames, primaryColumns } from "../../../src/iom/facts.js";
 
 const SRC = path.resolve(__dirname, "../../../src");
 
 /** Where a guessed name may be spelled out: the module of guesses, and generated code. */
 const ALLOWED = new Set([
-  "iom/inferred.ts",
+  "iom/facts.ts",
   // A Supply Chain table, not IOM's: its columns are documented and merely share some names.
   "iom/tables/msdyn_warehouse.ts",
 ]);
@@ -31,7 +31,7 @@ const guessed = new Set<string>([
 ]);
 
 describe("the guesses about IOM's tables", () => {
-  it("are spelled out in src/iom/inferred.ts only", () => {
+  it("are spelled out in src/iom/facts.ts only", () => {
     const found: string[] = [];
     for (const file of sources(SRC)) {
       const relative = path.relative(SRC, file).split(path.sep).join("/");
