@@ -30,10 +30,17 @@ import {
 } from "./facts.js";
 import { dualWrite } from "./dual-write-facts.js";
 import type { Choice } from "./facts.js";
+import { choiceFacts, columnFacts, entitySetNameFacts, primaryColumnFacts } from "./facts.js";
+import { describeEvidence, type Evidence } from "./evidence.js";
 import { findTable } from "./tables/index.js";
 import type { AttributeDefinition, TableDefinition } from "./tables/types.js";
 
 const INFERRED = "src/iom/facts.ts";
+/** Evidence of the dual-write table's facts: the assumptions name what each one rests on. */
+const DUAL_WRITE_EVIDENCE: Evidence = {
+  kind: "third-party",
+  cite: "MAPVIEWER:src/hooks/useDataverseApi.ts",
+};
 const CATALOG = "src/iom/catalog.ts";
 /** Each table definition lives in a file named after its logical name (tables/types.ts). */
 const tableFile = (table: string): string => `src/iom/tables/${table}.ts`;
@@ -93,6 +100,8 @@ interface AssumptionBase {
   readonly severity: "error" | "warning";
   /** The table the assumption is about. */
   readonly table: string;
+  /** What the assumption rests on: a Microsoft source, a third party's code, or our reasoning. */
+  readonly evidence: Evidence;
 }
 
 export type Assumption = AssumptionBase &
@@ -158,7 +167,14 @@ export interface CheckOptions {
 export function listAssumptions(): Assumption[] {
   const list: Assumption[] = [];
   for (const [table, entitySetName] of Object.entries(entitySetNames)) {
-    list.push(entitySet(table, entitySetName, `${INFERRED} entitySetNames.${table}`));
+    list.push(
+      entitySet(
+        table,
+        entitySetName,
+        `${INFERRED} entitySetNames.${table}`,
+        entitySetNameFacts[table as keyof typeof entitySetNameFacts].evidence,
+      ),
+    );
     const primary = primaryColumns[table as keyof typeof primaryColumns];
     for (const role of ["id", "name"] as const)
       list.push({
@@ -166,6 +182,7 @@ export function listAssumptions(): Assumption[] {
         id: `primary-${role}:${table}`,
         statement: `the primary ${role} column of table ${table} is ${primary[role]}`,
         source: `${INFERRED} primaryColumns.${table}.${role}`,
+        evidence: primaryColumnFacts[table as keyof typeof primaryColumnFacts][role].evidence,
         severity: "error",
         table,
         role,
@@ -174,10 +191,15 @@ export function listAssumptions(): Assumption[] {
     for (const [group, groupTable] of Object.entries(COLUMN_TABLES)) {
       if (groupTable !== table) continue;
       const definition = requireTable(table);
+      const groupFacts = columnFacts[group as keyof typeof columnFacts] as Record<
+        string,
+        { evidence: Evidence }
+      >;
       for (const [key, column] of Object.entries(columns[group as keyof typeof columns])) {
         const where = `columns.${group}.${key}`;
+        const evidence = (groupFacts[key] as { evidence: Evidence }).evidence;
         const attribute = definition.attributes.find((a) => a.logicalName === column);
-        list.push(columnExists(table, column, `${INFERRED} ${where}`, attribute));
+        list.push(columnExists(table, column, `${INFERRED} ${where}`, attribute, evidence));
         if (!attribute) continue;
         for (const target of lookupTargets(attribute)) {
           list.push({
@@ -185,6 +207,7 @@ export function listAssumptions(): Assumption[] {
             id: `navigation:${table}.${column}:${target}`,
             statement: `lookup ${table}.${column} to ${target} has a navigation property`,
             source: `${tableFile(table)} lookup ${where}`,
+            evidence,
             severity: "error",
             table,
             column,
@@ -198,6 +221,12 @@ export function listAssumptions(): Assumption[] {
             id: `option:${table}.${column}:${choice.label}`,
             statement: `option "${choice.label}" exists on ${table}.${column}`,
             source: `${INFERRED} ${set}.${choiceKey}`,
+            evidence: (
+              choiceFacts[set as keyof typeof choiceFacts] as Record<
+                string,
+                { label: { evidence: Evidence } }
+              >
+            )[choiceKey]?.label.evidence as Evidence,
             severity: "error",
             table,
             column,
@@ -209,11 +238,26 @@ export function listAssumptions(): Assumption[] {
   }
 
   const dualWriteTable = requireTable(dualWrite.table);
-  list.push(entitySet(dualWrite.table, dualWrite.entitySetName, `${INFERRED} dualWrite.entitySetName`));
+  list.push(
+    entitySet(
+      dualWrite.table,
+      dualWrite.entitySetName,
+      "src/iom/dual-write-facts.ts dualWrite.entitySetName",
+      DUAL_WRITE_EVIDENCE,
+    ),
+  );
   for (const key of DUAL_WRITE_COLUMNS) {
     const column = dualWrite[key];
     const attribute = dualWriteTable.attributes.find((a) => a.logicalName === column);
-    list.push(columnExists(dualWrite.table, column, `${INFERRED} dualWrite.${key}`, attribute));
+    list.push(
+      columnExists(
+        dualWrite.table,
+        column,
+        `src/iom/dual-write-facts.ts dualWrite.${key}`,
+        attribute,
+        DUAL_WRITE_EVIDENCE,
+      ),
+    );
   }
 
   list.push({
@@ -221,6 +265,7 @@ export function listAssumptions(): Assumption[] {
     id: `catalog:${FINOPS_DEFINITION}`,
     statement: `the provider catalog has a definition named "${FINOPS_DEFINITION}"`,
     source: `${CATALOG} FINOPS_DEFINITION`,
+    evidence: { kind: "confirmed", cite: "IOM:set-up-finops-provider.md" },
     // The catalog's content is guessed, and a missing entry stops only the resources that use it.
     severity: "warning",
     table: COLUMN_TABLES.providerDefinition,
@@ -276,6 +321,7 @@ export function formatAssumptionReport(report: AssumptionReport): string {
     lines.push(`${tag}: ${a.id}`);
     lines.push(`  assumed: ${a.statement}`);
     lines.push(`  in code: ${a.source}`);
+    lines.push(`  because: ${describeEvidence(a.evidence)}`);
     if (r.reason) lines.push(`  found:   ${r.reason}`);
     if (r.suggestion) lines.push(`  fix:     did you mean ${r.suggestion}? If so, correct ${a.source}.`);
     lines.push("");
@@ -288,12 +334,13 @@ export function formatAssumptionReport(report: AssumptionReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-function entitySet(table: string, entitySetName: string, source: string): Assumption {
+function entitySet(table: string, entitySetName: string, source: string, evidence: Evidence): Assumption {
   return {
     kind: "entity-set",
     id: `entity-set:${table}`,
     statement: `table ${table} has the entity set ${entitySetName}`,
     source,
+    evidence,
     severity: "error",
     table,
     entitySetName,
@@ -305,12 +352,14 @@ function columnExists(
   column: string,
   source: string,
   attribute: AttributeDefinition | undefined,
+  evidence: Evidence,
 ): Assumption {
   return {
     kind: "column",
     id: `column:${table}.${column}`,
     statement: `column ${column} exists on table ${table}`,
     source,
+    evidence,
     severity: "error",
     table,
     column,

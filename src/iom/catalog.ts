@@ -1,13 +1,15 @@
-// IOM's provider catalog (Providers > Catalog) as iom-gitops knows it: each definition with its
-// connection references, logic definitions (provider actions, handlers, pullers) and parameters.
-// The emulator seeds these rows, and `iom validate` checks references against them offline.
+// IOM's provider catalog (Providers > Catalog) as iom-gitops knows it offline: each definition
+// with its connection references, logic definitions (provider actions, handlers, pullers) and
+// parameters. `iom validate` checks references against it without an environment; online, the
+// environment's own catalog rows decide. The emulator seeds a catalog of its own (src/emulator).
 //
-// What is confirmed [C: IOM/set-up-finops-provider.md]: the F&O tile "Microsoft Finance and
-// Operations apps" and its one connection "Microsoft Finance and Operations Dataverse (current
-// environment) Connection"; the "Disable Status Update Handlers" parameter [C: whats-new 1.1.3417.4].
-// Everything else here is inferred [I]: action, handler and logical names are not published, and
-// the other providers' details are illustrative. Correct them here; nothing else repeats them.
-import type { logicType } from "./facts.js";
+// Each entry carries its evidence (docs/evidence.md lists them). Confirmed: the F&O tile
+// "Microsoft Finance and Operations apps" and its one connection (IOM:set-up-finops-provider.md),
+// the "Disable Status Update Handlers" parameter (IOM:whats-new/whats-new-home-page.md). Inferred:
+// the F&O logical names and action names (not published), and the other entries, which are
+// illustrative. Correct them here; nothing else repeats them.
+import { confirmed, inferred, type Evidence } from "./evidence.js";
+import type { logicType, serviceType } from "./facts.js";
 
 export const FINOPS_DEFINITION = "Microsoft Finance and Operations apps";
 export const FINOPS_CONNECTION =
@@ -21,19 +23,28 @@ export interface CatalogEntry {
   name: string;
   logicalName: string;
   description: string;
-  serviceType: string;
+  serviceType: keyof typeof serviceType;
   connections: Array<{ name: string; logicalName: string; connector: string }>;
-  actions: Array<{ name: string; logicalName: string; type: keyof typeof logicType; workflow: string }>;
+  actions: Array<{ name: string; logicalName: string; type: keyof typeof logicType }>;
   parameters?: Array<{ name: string; logicalName: string; defaultValue: string }>;
+  /** Where the entry comes from; its parts that are not in the cited source are guesses. */
+  evidence: Evidence;
 }
+
+const ILLUSTRATIVE = inferred(
+  null,
+  "an illustrative entry: names, connections and actions are ours, not a real provider's",
+).evidence;
 
 export const providerCatalog: readonly CatalogEntry[] = [
   {
     name: FINOPS_DEFINITION,
+    // The tile, its connection and its parameter are documented; logical and action names are not.
+    evidence: confirmed(null, "IOM:set-up-finops-provider.md").evidence,
     logicalName: "msdyn_FinanceAndOperationsProvider",
     description:
       "Writes orders to Finance + Operations and consumes orders confirmed there, through dual-write.",
-    serviceType: "Fulfillment",
+    serviceType: "fulfillment",
     connections: [
       {
         name: FINOPS_CONNECTION,
@@ -46,19 +57,16 @@ export const providerCatalog: readonly CatalogEntry[] = [
         name: FINOPS_SEND_TO_FULFILLMENT,
         logicalName: "msdyn_FinOpsSendOrderToFulfillment",
         type: "providerAction",
-        workflow: "IOM FinOps Send Order To Fulfillment",
       },
       {
         name: "Send order to invoice",
         logicalName: "msdyn_FinOpsSendOrderToInvoice",
         type: "providerAction",
-        workflow: "IOM FinOps Send Order To Invoice",
       },
       {
         name: "Order status update handler",
         logicalName: "msdyn_FinOpsOrderStatusUpdateHandler",
         type: "messageHandler",
-        workflow: "IOM FinOps Order Status Update Handler",
       },
     ],
     parameters: [
@@ -71,9 +79,12 @@ export const providerCatalog: readonly CatalogEntry[] = [
   },
   {
     name: "Shopify",
+    // Microsoft's real Shopify provider (SHOPIFY) is named "Shopify" too, with the logical name
+    // msdyn_shopify, two connections and four flows of other names; this entry predates it.
+    evidence: ILLUSTRATIVE,
     logicalName: "msdyn_ShopifyProvider",
     description: "Pulls orders from a Shopify store and sends fulfillment updates back.",
-    serviceType: "Order intake",
+    serviceType: "orderIntake",
     connections: [
       {
         name: "Shopify Connection",
@@ -86,21 +97,20 @@ export const providerCatalog: readonly CatalogEntry[] = [
         name: "Get orders from Shopify",
         logicalName: "msdyn_ShopifyGetOrders",
         type: "messagePuller",
-        workflow: "IOM Shopify Get Orders",
       },
       {
         name: "Send fulfillment update to Shopify",
         logicalName: "msdyn_ShopifySendFulfillmentUpdate",
         type: "providerAction",
-        workflow: "IOM Shopify Fulfillment Update",
       },
     ],
   },
   {
     name: "Flexe",
+    evidence: ILLUSTRATIVE,
     logicalName: "msdyn_FlexeProvider",
     description: "Sends fulfillment orders to the Flexe logistics network.",
-    serviceType: "Fulfillment",
+    serviceType: "fulfillment",
     connections: [
       {
         name: "Flexe Connection",
@@ -113,15 +123,15 @@ export const providerCatalog: readonly CatalogEntry[] = [
         name: "Send order to Flexe for fulfillment",
         logicalName: "msdyn_FlexeSendOrder",
         type: "providerAction",
-        workflow: "IOM Flexe Send Order",
       },
     ],
   },
   {
     name: "Dynamics 365 Inventory Visibility",
+    evidence: ILLUSTRATIVE,
     logicalName: "msdyn_InventoryVisibilityProvider",
     description: "Checks on-hand inventory for order lines.",
-    serviceType: "Inventory",
+    serviceType: "inventory",
     connections: [
       {
         name: "Inventory Visibility Dataverse Connection",
@@ -134,7 +144,6 @@ export const providerCatalog: readonly CatalogEntry[] = [
         name: "Check inventory availability",
         logicalName: "msdyn_InventoryVisibilityCheck",
         type: "providerAction",
-        workflow: "IOM Inventory Visibility Check",
       },
     ],
   },

@@ -104,3 +104,15 @@ export function unsourcedLeaves(tree: unknown, path = ""): string[] {
   if (Array.isArray(tree)) return [path];
   return Object.entries(tree).flatMap(([k, v]) => unsourcedLeaves(v, path ? `${path}.${k}` : k));
 }
+
+/** One line for reports: "confirmed by SHOPIFY:…", "third-party: MAPVIEWER:…", "inferred: …". */
+export function describeEvidence(evidence: Evidence): string {
+  switch (evidence.kind) {
+    case "confirmed":
+      return `confirmed by ${evidence.cite}`;
+    case "third-party":
+      return `seen only in third-party code, ${evidence.cite}`;
+    case "inferred":
+      return `inferred: ${evidence.reason}${evidence.cite ? ` (${evidence.cite})` : ""}`;
+  }
+}

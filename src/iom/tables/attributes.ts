@@ -79,6 +79,15 @@ export function picklist(
   return { logicalName, displayName, type: "Picklist", options };
 }
 
+/** A multi-select choice: the Web API reads and writes its value as "v1,v2" text. */
+export function multiSelect(
+  logicalName: string,
+  displayName: string,
+  options: OptionDefinition[],
+): AttributeDefinition {
+  return { logicalName, displayName, type: "MultiSelectPicklist", options };
+}
+
 export function yesNo(logicalName: string, displayName: string): AttributeDefinition {
   return {
     logicalName,

@@ -3,6 +3,7 @@
 import { account } from "./account.js";
 import { cdm_company } from "./cdm_company.js";
 import { connectionreference } from "./connectionreference.js";
+import { msdyn_iomactiontype } from "./msdyn_iomactiontype.js";
 import { msdyn_dualwriteentitymap } from "./msdyn_dualwriteentitymap.js";
 import { msdyn_iomdesigner } from "./msdyn_iomdesigner.js";
 import { msdyn_iompolicy } from "./msdyn_iompolicy.js";
@@ -28,6 +29,7 @@ export const tables: readonly TableDefinition[] = [
   msdyn_iomproviderdefinitionparameter,
   msdyn_iomproviderparameter,
   msdyn_iomproviderdefinitionlogicdefinition,
+  msdyn_iomactiontype,
   msdyn_iompolicy,
   msdyn_iomrule,
   msdyn_iomdesigner,

@@ -1,30 +1,36 @@
-// Provider Definition Connection Reference: a connection a catalog provider needs, pointing at a
-// Dataverse connection reference. [C: table name, alm.md; link, create-new-provider.md]
+// Provider Definition Connection Reference: a connection a catalog provider needs, named by the
+// connector it uses (SHOPIFY:msdyn_iomproviderdefinitionconnectionrefs/*: a display name, a logical
+// name, the connector id, an optional connector hide key, the lookup to the definition; no lookup
+// to a Dataverse connection reference). Every name and its evidence: ../facts.ts.
 import { columns, entitySetNames, primaryColumns } from "../facts.js";
-import { activeInactive, lookup, primaryId, text, timestamps } from "./attributes.js";
+import { activeInactive, lookup, memo, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
 const c = columns.definitionConnectionRef;
+const primary = primaryColumns.msdyn_iomproviderdefinitionconnectionref;
 
 export const msdyn_iomproviderdefinitionconnectionref: TableDefinition = {
   logicalName: "msdyn_iomproviderdefinitionconnectionref",
   entitySetName: entitySetNames.msdyn_iomproviderdefinitionconnectionref,
   displayName: "Provider Definition Connection Reference",
-  primaryIdAttribute: primaryColumns.msdyn_iomproviderdefinitionconnectionref.id,
-  primaryNameAttribute: primaryColumns.msdyn_iomproviderdefinitionconnectionref.name,
+  primaryIdAttribute: primary.id,
+  primaryNameAttribute: primary.name,
   attributes: [
-    primaryId(
-      primaryColumns.msdyn_iomproviderdefinitionconnectionref.id,
-      "Provider Definition Connection Reference",
-    ),
-    text(primaryColumns.msdyn_iomproviderdefinitionconnectionref.name, "Name", 200, true),
+    primaryId(primary.id, "Provider Definition Connection Reference"),
+    text(primary.name, "Display Name", 200, true),
+    text(c.logicalName, "Logical Name", 200, true),
     // Part of the catalog entry: goes with it. [I]
     lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
       required: true,
       cascadeDelete: "Cascade",
     }),
-    lookup(c.connectionReference, "Connection Reference", "connectionreference"),
+    text(c.connectorId, "Connector Id", 400),
+    text(c.connectorHideKey, "Connector Hide Key", 200),
+    memo(c.description, "Description", 4000),
     ...activeInactive(),
     ...timestamps(),
+  ],
+  alternateKeys: [
+    { name: "msdyn_iomproviderdefinitionconnectionref_logicalname", attributes: [c.logicalName] },
   ],
 };

@@ -1,6 +1,8 @@
 // Provider Definition Logic Definition: a provider's flows (provider actions, message handlers,
-// child flows, message pullers). [C: table name, alm.md; fields and Logic Type values,
-// create-new-provider.md and lab-create-fulfillment-provider.md] Column names: ../facts.ts.
+// child flows, message pullers). The columns are those of the exported Shopify logic definitions
+// (SHOPIFY:msdyn_iomproviderdefinitionlogicdefinitions/*): the flow by its workflow id (a GUID, not
+// a name), the action type as a lookup to msdyn_iomactiontype (not text), the Logic Type choice.
+// Every name and its evidence: ../facts.ts.
 import { columns, entitySetNames, logicType, options, primaryColumns } from "../facts.js";
 import {
   activeInactive,
@@ -35,11 +37,13 @@ export const msdyn_iomproviderdefinitionlogicdefinition: TableDefinition = {
       cascadeDelete: "Cascade",
     }),
     picklist(c.logicType, "Logic Type", options(logicType)),
-    text(c.workflowName, "Workflow Name", 200),
+    // A GUID as text: whether the column is a Uniqueidentifier or a String is not exported. [I]
+    text(c.workflowId, "Workflow Id", 100),
     integer(c.timeoutMinutes, "Timeout Minutes"),
     integer(c.maxRetryAttempts, "Max Retry Attempts"),
     memo(c.description, "Description", 4000),
-    text(c.actionType, "Action Type", 200),
+    // Only provider actions have one (the Shopify puller has none).
+    lookup(c.actionType, "Action Type", "msdyn_iomactiontype"),
     memo(c.clientData, "Client Data"),
     ...activeInactive(),
     ...timestamps(),

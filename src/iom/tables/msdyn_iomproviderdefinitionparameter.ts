@@ -14,7 +14,7 @@ export const msdyn_iomproviderdefinitionparameter: TableDefinition = {
   primaryNameAttribute: primaryColumns.msdyn_iomproviderdefinitionparameter.name,
   attributes: [
     primaryId(primaryColumns.msdyn_iomproviderdefinitionparameter.id, "Provider Definition Parameter"),
-    text(primaryColumns.msdyn_iomproviderdefinitionparameter.name, "Name", 200, true),
+    text(primaryColumns.msdyn_iomproviderdefinitionparameter.name, "Display Name", 200, true),
     // Part of the catalog entry: goes with it. [I]
     lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
       required: true,

@@ -18,6 +18,7 @@ export type AttributeType =
   | "Customer"
   | "Owner"
   | "Picklist"
+  | "MultiSelectPicklist"
   | "State"
   | "Status";
 
