@@ -30,6 +30,19 @@ export interface LookupOptions {
   required?: boolean;
   /** What deleting the referenced row does. @default "Cascade" when required, else "RemoveLink" */
   cascadeDelete?: CascadeType;
+  /** The SchemaName, where schemaNameOf cannot derive it from the display name. */
+  schemaName?: string;
+}
+
+/**
+ * The SchemaName of a lookup named after an IOM table (msdyn_iomprovider...): Microsoft writes
+ * IOM in capitals in its names (its solution msdyn_IOMApplication, SHOPIFY:solution.xml), so
+ * msdyn_iomproviderdefinition is taken to be msdyn_IOMProviderDefinition. [I] The client reads
+ * the real navigation property from the metadata; this only shapes what offline checks expect.
+ */
+export function iomSchemaName(logicalName: string, displayName: string): string {
+  const rest = logicalName.replace(/^msdyn_iom/, "msdyn_");
+  return (schemaNameOf(rest, displayName) ?? rest).replace(/^msdyn_/, "msdyn_IOM");
 }
 
 /** A lookup to one table; a custom one (publisher-prefixed) gets its schema name, see schemaNameOf. */
@@ -40,7 +53,7 @@ export function lookup(
   options: LookupOptions = {},
 ): AttributeDefinition {
   const attribute: AttributeDefinition = { logicalName, displayName, type: "Lookup", targets: [target] };
-  const schemaName = schemaNameOf(logicalName, displayName);
+  const schemaName = options.schemaName ?? schemaNameOf(logicalName, displayName);
   if (schemaName !== undefined) attribute.schemaName = schemaName;
   if (options.required) attribute.required = true;
   if (options.cascadeDelete !== undefined) attribute.cascadeDelete = options.cascadeDelete;

@@ -1,7 +1,15 @@
 // Provider: an installed instance of a catalog definition, Installed or Activated. [C: table
 // name, alm.md; lifecycle, work-providers.md] Column names and status values: ../facts.ts.
 import { columns, entitySetNames, options, primaryColumns, providerStatus } from "../facts.js";
-import { activeInactive, lookup, picklist, primaryId, text, timestamps } from "./attributes.js";
+import {
+  activeInactive,
+  lookup,
+  picklist,
+  primaryId,
+  text,
+  timestamps,
+  iomSchemaName,
+} from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
 const c = columns.provider;
@@ -19,6 +27,7 @@ export const msdyn_iomprovider: TableDefinition = {
     lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
       required: true,
       cascadeDelete: "Restrict",
+      schemaName: iomSchemaName(c.definition, "Provider Definition"),
     }),
     picklist(c.status, "Provider Status", options(providerStatus)),
     ...activeInactive(),

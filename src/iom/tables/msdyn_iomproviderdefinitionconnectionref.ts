@@ -3,7 +3,7 @@
 // name, the connector id, an optional connector hide key, the lookup to the definition; no lookup
 // to a Dataverse connection reference). Every name and its evidence: ../facts.ts.
 import { columns, entitySetNames, primaryColumns } from "../facts.js";
-import { activeInactive, lookup, memo, primaryId, text, timestamps } from "./attributes.js";
+import { activeInactive, lookup, memo, primaryId, text, timestamps, iomSchemaName } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
 const c = columns.definitionConnectionRef;
@@ -23,6 +23,7 @@ export const msdyn_iomproviderdefinitionconnectionref: TableDefinition = {
     lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
       required: true,
       cascadeDelete: "Cascade",
+      schemaName: iomSchemaName(c.definition, "Provider Definition"),
     }),
     text(c.connectorId, "Connector Id", 400),
     text(c.connectorHideKey, "Connector Hide Key", 200),

@@ -13,6 +13,7 @@ import {
   primaryId,
   text,
   timestamps,
+  iomSchemaName,
 } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
@@ -35,6 +36,7 @@ export const msdyn_iomproviderdefinitionlogicdefinition: TableDefinition = {
     lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
       required: true,
       cascadeDelete: "Cascade",
+      schemaName: iomSchemaName(c.definition, "Provider Definition"),
     }),
     picklist(c.logicType, "Logic Type", options(logicType)),
     // A GUID as text: whether the column is a Uniqueidentifier or a String is not exported. [I]
@@ -43,7 +45,9 @@ export const msdyn_iomproviderdefinitionlogicdefinition: TableDefinition = {
     integer(c.maxRetryAttempts, "Max Retry Attempts"),
     memo(c.description, "Description", 4000),
     // Only provider actions have one (the Shopify puller has none).
-    lookup(c.actionType, "Action Type", "msdyn_iomactiontype"),
+    lookup(c.actionType, "Action Type", "msdyn_iomactiontype", {
+      schemaName: iomSchemaName(c.actionType, "Action Type"),
+    }),
     memo(c.clientData, "Client Data"),
     ...activeInactive(),
     ...timestamps(),

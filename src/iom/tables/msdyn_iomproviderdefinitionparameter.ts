@@ -1,7 +1,7 @@
 // Provider Definition Parameter: a parameter a catalog provider declares, such as "Disable Status
 // Update Handlers". [C: table name, alm.md; parameter, whats-new-home-page.md]
 import { columns, entitySetNames, primaryColumns } from "../facts.js";
-import { activeInactive, lookup, memo, primaryId, text, timestamps } from "./attributes.js";
+import { activeInactive, lookup, memo, primaryId, text, timestamps, iomSchemaName } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
 const c = columns.definitionParameter;
@@ -19,6 +19,7 @@ export const msdyn_iomproviderdefinitionparameter: TableDefinition = {
     lookup(c.definition, "Provider Definition", "msdyn_iomproviderdefinition", {
       required: true,
       cascadeDelete: "Cascade",
+      schemaName: iomSchemaName(c.definition, "Provider Definition"),
     }),
     text(c.logicalName, "Logical Name", 200),
     memo(c.defaultValue, "Default Value", 4000),

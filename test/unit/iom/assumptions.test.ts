@@ -15,7 +15,9 @@ import {
 } from "../../../src/iom/assumptions.js";
 import { FINOPS_DEFINITION } from "../../../src/iom/catalog.js";
 import * as inferred from "../../../src/iom/facts.js";
+import { primaryColumns } from "../../../src/iom/facts.js";
 import { columns, criticality, entitySetNames, policyType } from "../../../src/iom/facts.js";
+import * as dualWriteFacts from "../../../src/iom/dual-write-facts.js";
 import { dualWrite } from "../../../src/iom/dual-write-facts.js";
 import { findTable } from "../../../src/iom/tables/index.js";
 import type { TableDefinition } from "../../../src/iom/tables/types.js";
@@ -38,7 +40,7 @@ const CHOICE_SETS = [
 
 const DEFINITIONS_TABLE = "msdyn_iomproviderdefinition";
 const catalogRows = (...names: string[]) => ({
-  [DEFINITIONS_TABLE]: names.map((msdyn_name) => ({ msdyn_name })),
+  [DEFINITIONS_TABLE]: names.map((name) => ({ [primaryColumns.msdyn_iomproviderdefinition.name]: name })),
 });
 
 function golden(name: string, actual: string): void {
@@ -54,8 +56,9 @@ function golden(name: string, actual: string): void {
 /** The value a source location such as "src/iom/facts.ts columns.policy.policyType" names. */
 function valueAt(source: string): unknown {
   const [file, where = ""] = source.split(" ");
-  expect(file).toBe("src/iom/facts.ts");
-  return where.split(".").reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], inferred);
+  expect(["src/iom/facts.ts", "src/iom/dual-write-facts.ts"]).toContain(file);
+  const module = file === "src/iom/facts.ts" ? inferred : dualWriteFacts;
+  return where.split(".").reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], module);
 }
 
 function edit(defs: TableDefinition[], logicalName: string, change: (t: TableDefinition) => void): void {
@@ -95,7 +98,7 @@ describe("listAssumptions", () => {
       for (const key of Object.keys(names))
         expect(columnSources).toContain(`src/iom/facts.ts columns.${group}.${key}`);
     for (const key of ["primaryId", "name", "displayName", "mapping", "solutionId"])
-      expect(columnSources).toContain(`src/iom/facts.ts dualWrite.${key}`);
+      expect(columnSources).toContain(`src/iom/dual-write-facts.ts dualWrite.${key}`);
     for (const a of of("column")) expect(valueAt(a.source)).toBe(a.column);
   });
 
@@ -160,11 +163,11 @@ describe("checkAssumptions", () => {
     const nav = report.results.find(
       (r) =>
         r.assumption.id ===
-        "navigation:msdyn_iomprovider.msdyn_providerdefinition:msdyn_iomproviderdefinition",
+        "navigation:msdyn_iomprovider.msdyn_iomproviderdefinition:msdyn_iomproviderdefinition",
     );
     expect(nav?.found).toBe(navigationName(columns.provider.definition));
     const label = report.results.find(
-      (r) => r.assumption.id === `option:msdyn_iompolicy.${columns.policy.policyType}:Execution`,
+      (r) => r.assumption.id === `option:msdyn_iompolicy.${columns.policy.policyType}:Execution Policy`,
     );
     expect(label?.found).toBe(String(policyType.execution.value));
 
@@ -233,12 +236,12 @@ describe("checkAssumptions", () => {
     expect(report.ok).toBe(false);
     const failures = Object.fromEntries(report.failures.map((r) => [r.assumption.id, r]));
     expect(Object.keys(failures)).toEqual([
-      "column:msdyn_iomproviderdefinition.msdyn_servicetype",
+      "column:msdyn_iomproviderdefinition.msdyn_iomservicetype",
       "primary-name:msdyn_iomprovider",
-      "navigation:msdyn_iomprovider.msdyn_providerdefinition:msdyn_iomproviderdefinition",
+      "navigation:msdyn_iomprovider.msdyn_iomproviderdefinition:msdyn_iomproviderdefinition",
       "column:msdyn_iompolicy.msdyn_policytype",
-      "option:msdyn_iompolicy.msdyn_policytype:Filter",
-      "option:msdyn_iompolicy.msdyn_policytype:Execution",
+      "option:msdyn_iompolicy.msdyn_policytype:Filter Policy",
+      "option:msdyn_iompolicy.msdyn_policytype:Execution Policy",
       "option:msdyn_iompolicy.msdyn_criticality:Critical",
       "entity-set:msdyn_iomrule",
       "entity-set:msdyn_iomdesigner",
@@ -254,11 +257,11 @@ describe("checkAssumptions", () => {
       suggestion: "msdyn_policytypecode",
       assumption: { source: "src/iom/facts.ts columns.policy.policyType" },
     });
-    expect(failures["column:msdyn_iomproviderdefinition.msdyn_servicetype"]).toMatchObject({
+    expect(failures["column:msdyn_iomproviderdefinition.msdyn_iomservicetype"]).toMatchObject({
       status: "fails",
     });
-    expect(failures["column:msdyn_iomproviderdefinition.msdyn_servicetype"]?.suggestion).toBeUndefined();
-    expect(failures["option:msdyn_iompolicy.msdyn_policytype:Execution"]).toMatchObject({
+    expect(failures["column:msdyn_iomproviderdefinition.msdyn_iomservicetype"]?.suggestion).toBeUndefined();
+    expect(failures["option:msdyn_iompolicy.msdyn_policytype:Execution Policy"]).toMatchObject({
       status: "unchecked",
       reason: "the column msdyn_iompolicy.msdyn_policytype does not exist",
     });
@@ -282,13 +285,14 @@ describe("checkAssumptions", () => {
       assumption: { source: "src/iom/facts.ts entitySetNames.msdyn_iomrule" },
     });
     expect(
-      failures["navigation:msdyn_iomprovider.msdyn_providerdefinition:msdyn_iomproviderdefinition"],
+      failures["navigation:msdyn_iomprovider.msdyn_iomproviderdefinition:msdyn_iomproviderdefinition"],
     ).toMatchObject({
       status: "fails",
       assumption: { source: "src/iom/tables/msdyn_iomprovider.ts lookup columns.provider.definition" },
     });
     expect(
-      failures["navigation:msdyn_iomprovider.msdyn_providerdefinition:msdyn_iomproviderdefinition"]?.reason,
+      failures["navigation:msdyn_iomprovider.msdyn_iomproviderdefinition:msdyn_iomproviderdefinition"]
+        ?.reason,
     ).toContain("points to msdyn_iomcatalogentry, not msdyn_iomproviderdefinition");
     expect(failures["entity-set:msdyn_iomdesigner"]).toMatchObject({
       status: "fails",

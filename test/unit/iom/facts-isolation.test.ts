@@ -5,13 +5,18 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { columns, entitySetNames, primaryColumns } from "../../../src/iom/facts.js";
+import { columns, entitySetNames, primaryColumns, tableFacts } from "../../../src/iom/facts.js";
+import { valuesOf } from "../../../src/iom/evidence.js";
+
+const tables = valuesOf(tableFacts);
 
 const SRC = path.resolve(__dirname, "../../../src");
 
 /** Where a guessed name may be spelled out: the module of guesses, and generated code. */
 const ALLOWED = new Set([
   "iom/facts.ts",
+  // Facts of another table (msdyn_dualwriteentitymap) that share names such as msdyn_name.
+  "iom/dual-write-facts.ts",
   // A Supply Chain table, not IOM's: its columns are documented and merely share some names.
   "iom/tables/msdyn_warehouse.ts",
 ]);
@@ -24,11 +29,18 @@ function sources(dir: string): string[] {
   });
 }
 
-const guessed = new Set<string>([
-  ...Object.values(entitySetNames),
-  ...Object.values(primaryColumns).flatMap((p) => [p.id, p.name]),
-  ...Object.values(columns).flatMap((group) => Object.values(group)),
-]);
+// The tables' logical names are documented (IOM:alm.md), and the lookups of the provider tables
+// are named after the table they point to (msdyn_iomproviderdefinition): such a name is written
+// out wherever the table is meant, so it is no copy of a guessed column name.
+const documentedTables = new Set<string>(Object.values(tables));
+
+const guessed = new Set<string>(
+  [
+    ...Object.values(entitySetNames),
+    ...Object.values(primaryColumns).flatMap((p) => [p.id, p.name]),
+    ...Object.values(columns).flatMap((group) => Object.values(group)),
+  ].filter((name) => !documentedTables.has(name)),
+);
 
 describe("the guesses about IOM's tables", () => {
   it("are spelled out in src/iom/facts.ts only", () => {
