@@ -36,7 +36,7 @@ export const unverifiedFacts = {
   ),
   "connection URL": inferred(
     "src/iom/formats/connection-url.ts",
-    "IOM asks for the address of the connection's page (IOM:lab-onboard-provider.md); third-party examples include the environment and the connector, ours holds the connection id only",
+    "IOM asks for the address of the connection's page (IOM:lab-onboard-provider.md); the page's address (…/environments/{environment}/connections/{api}/{id}/details) is seen in third-party examples only, and that IOM reads the id from its end is assumed",
     "IOM:lab-onboard-provider.md",
   ),
   "saving a dual-write map's filters": inferred(

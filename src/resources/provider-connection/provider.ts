@@ -4,8 +4,12 @@
 //
 // Natural key (adoption): the provider and the definition's connection it instantiates.
 import { columns, connectionStatus, primaryColumns } from "../../iom/facts.js";
-import { connectionIdFromUrl, connectionUrl } from "../../iom/formats/connection-url.js";
-import { NotFoundError } from "../../dataverse/index.js";
+import {
+  connectionIdFromUrl,
+  connectionUrl,
+  type ConnectionPlace,
+} from "../../iom/formats/connection-url.js";
+import { NotFoundError, type DataverseClient } from "../../dataverse/index.js";
 import { bind, choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";
 import type { KindImplementation } from "../runtime/kind.js";
 import type { Session } from "../runtime/session.js";
@@ -20,8 +24,12 @@ const definitionConnectionRow = primaryColumns[DEFINITION_CONNECTION];
 
 type Inputs = ProviderConnectionInputs & { providerId: string };
 
-/** The definition's connection with this name, for the provider's definition. */
-async function definitionConnection(s: Session, providerId: string, name: string): Promise<string> {
+/** The definition's connection with this name, for the provider's definition: its id and connector. */
+async function definitionConnection(
+  s: Session,
+  providerId: string,
+  name: string,
+): Promise<{ id: string; connector: string | undefined }> {
   const provider = await s.client.retrieveIfExists(await entitySet(s, PROVIDER), providerId, {
     select: [`_${columns.provider.definition}_value`],
   });
@@ -34,7 +42,7 @@ async function definitionConnection(s: Session, providerId: string, name: string
     s,
     DEFINITION_CONNECTION,
     { [`_${columns.definitionConnectionRef.definition}_value`]: definitionId },
-    [definitionConnectionRow.id, definitionConnectionRow.name],
+    [definitionConnectionRow.id, definitionConnectionRow.name, columns.definitionConnectionRef.connectorId],
   );
   const match = rows.find(
     (r) => String(r[definitionConnectionRow.name]).toLowerCase() === name.trim().toLowerCase(),
@@ -43,7 +51,26 @@ async function definitionConnection(s: Session, providerId: string, name: string
     throw new NotFoundError(`the provider's definition has no connection "${name}"`, {
       hint: `Its connections are: ${rows.map((r) => `"${String(r[definitionConnectionRow.name])}"`).join(", ") || "none"}.`,
     });
-  return rowId(match, definitionConnectionRow.id);
+  const connector = match[columns.definitionConnectionRef.connectorId];
+  return {
+    id: rowId(match, definitionConnectionRow.id),
+    connector: typeof connector === "string" && connector.trim() !== "" ? connector : undefined,
+  };
+}
+
+/** The Power Platform environment id of each client's organization, asked once per plugin process. */
+const environmentIds = new WeakMap<DataverseClient, Promise<string | undefined>>();
+
+/**
+ * The Connection URL to write: the connection page's full address when the environment id and the
+ * connector are known, the short form otherwise (src/iom/formats/connection-url.ts).
+ */
+async function urlFor(s: Session, connectionId: string, connector: string | undefined): Promise<string> {
+  if (!environmentIds.has(s.client)) environmentIds.set(s.client, s.client.environmentId());
+  const environmentId = await environmentIds.get(s.client);
+  const place: ConnectionPlace | undefined =
+    environmentId && connector ? { environmentId, connector } : undefined;
+  return connectionUrl(connectionId, place);
 }
 
 async function statusValue(s: Session, active: boolean): Promise<number> {
@@ -66,7 +93,11 @@ export const providerConnection: KindImplementation<Inputs> = {
   },
 
   async create(inputs, s) {
-    const definitionConnectionId = await definitionConnection(s, inputs.providerId, inputs.connection);
+    const { id: definitionConnectionId, connector } = await definitionConnection(
+      s,
+      inputs.providerId,
+      inputs.connection,
+    );
     const set = await entitySet(s, CONNECTION);
     const found = await findRows(
       s,
@@ -79,7 +110,7 @@ export const providerConnection: KindImplementation<Inputs> = {
     );
     let id: string;
     let adopted = false;
-    const fields = { [c.connectionUrl]: connectionUrl(inputs.connectionId) };
+    const fields = { [c.connectionUrl]: await urlFor(s, inputs.connectionId, connector) };
     if (found[0]) {
       id = rowId(found[0], connectionRow.id);
       adopted = id !== inputs.recordId.toLowerCase();
@@ -136,7 +167,8 @@ export const providerConnection: KindImplementation<Inputs> = {
     // A connection is rebound while inactive, then activated again.
     if (olds.connectionId !== news.connectionId) {
       if (olds.activated) await s.client.update(set, id, { [c.status]: await statusValue(s, false) });
-      await s.client.update(set, id, { [c.connectionUrl]: connectionUrl(news.connectionId) });
+      const { connector } = await definitionConnection(s, news.providerId, news.connection);
+      await s.client.update(set, id, { [c.connectionUrl]: await urlFor(s, news.connectionId, connector) });
     }
     await s.client.update(set, id, { [c.status]: await statusValue(s, news.activated) });
     return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };
