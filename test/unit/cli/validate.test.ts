@@ -1,6 +1,6 @@
 // `iom validate` end to end, in process: exit codes, and the output of every format pinned by
 // golden files. Regenerate the goldens with UPDATE_GOLDEN=1 after an intended change.
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import { main } from "../../../src/cli/index.js";
 import { runValidate } from "../../../src/cli/commands/validate.js";
 import { UsageError } from "../../../src/cli/usage-error.js";
+import { expectGolden } from "../../golden.js";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const CORPUS = path.join(ROOT, "test/fixtures/bad-config");
@@ -31,13 +32,7 @@ async function run(args: string[], cwd: string): Promise<{ code: number; out: st
 }
 
 function golden(name: string, actual: string): void {
-  const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === "1") {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(file, actual);
-  }
-  expect(existsSync(file), `${name} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
-  expect(actual).toBe(readFileSync(file, "utf8"));
+  expectGolden(GOLDEN, name, actual);
 }
 
 describe("iom validate", () => {

@@ -1,10 +1,10 @@
 // The real previews captured by fixtures/capture.ts, and the golden-file check the plan-summary and
 // drift tests share. Regenerate the goldens with UPDATE_GOLDEN=1 after an intended change, and
 // read the diff before committing it.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { expect } from "vitest";
+import { expectGolden } from "../../golden.js";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
 const GOLDEN = path.join(__dirname, "golden");
@@ -17,11 +17,5 @@ export function fixture(name: string): string {
 }
 
 export function golden(name: string, actual: string): void {
-  const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === "1") {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(file, actual);
-  }
-  expect(existsSync(file), `${name} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
-  expect(actual).toBe(readFileSync(file, "utf8"));
+  expectGolden(GOLDEN, name, actual);
 }

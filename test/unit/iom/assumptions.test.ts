@@ -1,7 +1,7 @@
 // The assumption list (generated from facts.ts, the table definitions and the catalog) and its
 // check against environments served by a fake transport: one that matches the registry, and ones
 // that differ in exactly the ways a real environment might.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { AccessDeniedError } from "../../../src/dataverse/errors.js";
@@ -22,6 +22,7 @@ import { dualWrite } from "../../../src/iom/dual-write-facts.js";
 import { findTable } from "../../../src/iom/tables/index.js";
 import type { TableDefinition } from "../../../src/iom/tables/types.js";
 import { ENVIRONMENT_URL, fakeEnvironment, navigationName, registryTables } from "./fake-environment.js";
+import { expectGolden } from "../../golden.js";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const GOLDEN = path.join(__dirname, "golden");
@@ -44,13 +45,7 @@ const catalogRows = (...names: string[]) => ({
 });
 
 function golden(name: string, actual: string): void {
-  const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === "1") {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(file, actual);
-  }
-  expect(existsSync(file), `${name} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
-  expect(actual).toBe(readFileSync(file, "utf8"));
+  expectGolden(GOLDEN, name, actual);
 }
 
 /** The value a source location such as "src/iom/facts.ts columns.policy.policyType" names. */
