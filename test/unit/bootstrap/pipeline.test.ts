@@ -37,6 +37,7 @@ function installBootstrap(): void {
   execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: BOOTSTRAP,
     stdio: ["ignore", "ignore", "inherit"],
+    timeout: 600_000,
   });
 }
 
@@ -85,7 +86,11 @@ it("pins the root's @pulumi/pulumi version, so the mocks here test the SDK the p
 it("type-checks with its own compiler against @pulumi/azure-native's types", () => {
   const tsc = path.join(BOOTSTRAP, "node_modules", "typescript", "bin", "tsc");
   expect(() =>
-    execFileSync(process.execPath, [tsc, "-p", BOOTSTRAP, "--noEmit"], { encoding: "utf8", stdio: "pipe" }),
+    execFileSync(process.execPath, [tsc, "-p", BOOTSTRAP, "--noEmit"], {
+      encoding: "utf8",
+      stdio: "pipe",
+      timeout: 120_000,
+    }),
   ).not.toThrow();
 }, 120_000);
 

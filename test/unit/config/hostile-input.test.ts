@@ -177,7 +177,7 @@ describe("files that are not small", () => {
 
   it("refuse a FIFO named like a stack instead of waiting for a writer", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "iom-hostile-"));
-    execFileSync("mkfifo", [path.join(dir, "pipe.iom.yaml")]);
+    execFileSync("mkfifo", [path.join(dir, "pipe.iom.yaml")], { timeout: 10_000 });
     const result = await validatePaths(["pipe.iom.yaml"], { cwd: dir });
     expect(result.findings.map((f) => [f.code, f.line, f.column])).toEqual([["file-not-readable", 1, 1]]);
   });

@@ -63,6 +63,7 @@ function provision(
   };
   const result = execFileSync("bash", [path.join(repo, "scripts", "provision-engine.sh")], {
     env,
+    timeout: 60_000,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -194,7 +195,7 @@ describe("scripts/provision-engine.sh without Go: Pulumi's release archive, chec
   const version = /github\.com\/pulumi\/pulumi\/pkg\/v3 v(\S+)/.exec(
     readFileSync(path.join(projectRoot, "tools", "engine", "go.mod"), "utf8"),
   )?.[1];
-  const machine = execFileSync("uname", ["-m"], { encoding: "utf8" }).trim();
+  const machine = execFileSync("uname", ["-m"], { encoding: "utf8", timeout: 10_000 }).trim();
   const platform = `linux-${machine === "x86_64" ? "x64" : "arm64"}`;
   const archive = `pulumi-v${version}-${platform}.tar.gz`;
   const sums = `pulumi-${version}-checksums.txt`;
@@ -227,7 +228,9 @@ if [ -n "$out" ]; then cp "$file" "$out"; else cat "$file"; fi
       writeFileSync(path.join(tree, name), `#!/bin/sh\necho ran >> "${mark}"\necho v${version}\n`);
       chmodSync(path.join(tree, name), 0o755);
     }
-    execFileSync("tar", ["-czf", path.join(releases, archive), "-C", path.join(work, "tree"), "pulumi"]);
+    execFileSync("tar", ["-czf", path.join(releases, archive), "-C", path.join(work, "tree"), "pulumi"], {
+      timeout: 30_000,
+    });
     const digest = createHash("sha256")
       .update(readFileSync(path.join(releases, archive)))
       .digest("hex");
@@ -246,6 +249,7 @@ if [ -n "$out" ]; then cp "$file" "$out"; else cat "$file"; fi
         FAKE_CURL_LOG: curlLog,
         FAKE_RELEASES: releases,
       },
+      timeout: 60_000,
       encoding: "utf8",
     });
     return {
@@ -308,7 +312,10 @@ if [ -n "$out" ]; then cp "$file" "$out"; else cat "$file"; fi
     expect(existsSync(mark)).toBe(false);
     const cached = path.join(work, "cache");
     const installed = existsSync(cached)
-      ? execFileSync("find", [cached, "-name", "pulumi*", "-type", "f"], { encoding: "utf8" }).trim()
+      ? execFileSync("find", [cached, "-name", "pulumi*", "-type", "f"], {
+          encoding: "utf8",
+          timeout: 10_000,
+        }).trim()
       : "";
     expect(installed).toBe("");
   });

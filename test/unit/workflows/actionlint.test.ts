@@ -16,7 +16,7 @@ const WORKFLOWS = path.join(projectRoot, ".github", "workflows");
 /** The script's exit code when there is no Go toolchain to build actionlint with. */
 const NO_GO = 3;
 /** bash by its path, so a test can give the script a PATH with nothing on it. */
-const BASH = execFileSync("sh", ["-c", "command -v bash"], { encoding: "utf8" }).trim();
+const BASH = execFileSync("sh", ["-c", "command -v bash"], { encoding: "utf8", timeout: 10_000 }).trim();
 
 type Provisioned = { bin: string; reason?: undefined } | { bin?: undefined; reason: string };
 
@@ -25,7 +25,7 @@ type Provisioned = { bin: string; reason?: undefined } | { bin?: undefined; reas
  * reason, printed. Any other failure of the script (a broken build) always fails.
  */
 function provisionActionlint(env: NodeJS.ProcessEnv): Provisioned {
-  const run = spawnSync(BASH, [SCRIPT], { env, encoding: "utf8" });
+  const run = spawnSync(BASH, [SCRIPT], { env, encoding: "utf8", timeout: 600_000 });
   if (run.status === 0) return { bin: run.stdout.trim().split("\n").pop() ?? "" };
   if (run.status === NO_GO) {
     const reason = `actionlint could not be built: ${run.stderr.trim()}`;
@@ -56,6 +56,7 @@ function actionlint(bin: string, edit: Record<string, (text: string) => string> 
     return spawnSync(bin, ["-no-color", "-oneline", "-shellcheck=", "-pyflakes=", ...files], {
       cwd: project,
       encoding: "utf8",
+      timeout: 60_000,
     });
   } finally {
     rmSync(project, { recursive: true, force: true });
@@ -103,9 +104,9 @@ describe("actionlint", () => {
   it("is the pinned version", ({ skip }) => {
     if (!provisioned.bin) return skip(provisioned.reason);
     const pinned = /^version="([^"]+)"/m.exec(readFileSync(SCRIPT, "utf8"))?.[1];
-    expect(execFileSync(provisioned.bin, ["-version"], { encoding: "utf8" }).split("\n")[0]).toBe(
-      `v${pinned}`,
-    );
+    expect(
+      execFileSync(provisioned.bin, ["-version"], { encoding: "utf8", timeout: 10_000 }).split("\n")[0],
+    ).toBe(`v${pinned}`);
   });
 
   it("finds nothing in the workflows", ({ skip }) => {
