@@ -15,8 +15,8 @@ export const RESOURCE_KINDS = [
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
-/** The schemas that describe whole files. */
-export type DocumentKind = "stack" | "policy-file";
+/** The schemas that describe whole files (emulator-metadata: the emulator's tables, docs/emulator.md). */
+export type DocumentKind = "stack" | "policy-file" | "emulator-metadata";
 export type SchemaName = ResourceKind | DocumentKind;
 
 /** schemas/ at the repository root, from src/config (tests) and from dist/config (built). */

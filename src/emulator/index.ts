@@ -1,9 +1,10 @@
 // `iom emulator` as a library: a local, persistent emulator of the parts of the Dataverse Web API,
 // the IOM tables and dual-write management that iom-gitops uses (docs/emulator.md).
 import { GUID_PATTERN } from "./ids.js";
-import type { TableDefinition } from "../iom/tables/types.js";
+import type { EmulatorMetadata } from "./metadata-file.js";
 import { seedIds } from "./seed.js";
 import { EmulatorServer } from "./server.js";
+import type { TableDefinition } from "./tables.js";
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -20,9 +21,14 @@ export interface EmulatorOptions {
    */
   organizationId?: string;
   /**
-   * The table definitions served, when they must differ from the registry (src/iom/tables): an
-   * environment whose metadata does not match iom-gitops's assumptions, for tests and trials of
-   * `iom doctor`. @default the registry
+   * The metadata served: its tables, and the roles the IOM rules read columns by (a file without
+   * roles gets the built-in ones). `loadMetadataFile` reads one; `iom emulator --metadata`.
+   * @default the built-in file, src/emulator/data/metadata.json
+   */
+  metadata?: EmulatorMetadata;
+  /**
+   * The table definitions served instead of the metadata's: an environment whose metadata differs,
+   * for tests and trials of `iom doctor`. @default the metadata's tables
    */
   tables?: readonly TableDefinition[];
 }
@@ -33,6 +39,8 @@ export interface RunningEmulator {
   /** url + "/api/data/v9.2/" */
   apiUrl: string;
   token: string;
+  /** What the served metadata leaves out (IOM rules whose columns it lacks); empty with the built-in file. */
+  warnings: readonly string[];
   close(): Promise<void>;
 }
 
@@ -49,6 +57,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     token,
     seed: options.seed ?? 1,
     organizationId: organizationId.toLowerCase(),
+    ...(options.metadata ? { metadata: options.metadata } : {}),
     ...(options.tables ? { tables: options.tables } : {}),
   });
   try {
@@ -57,5 +66,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await server.close();
     throw err;
   }
-  return { url: server.url, apiUrl: `${server.url}/api/data/v9.2/`, token, close: () => server.close() };
+  return {
+    url: server.url,
+    apiUrl: `${server.url}/api/data/v9.2/`,
+    token,
+    warnings: server.warnings,
+    close: () => server.close(),
+  };
 }

@@ -1,7 +1,7 @@
 // EntityDefinitions: the metadata of every served table, built from the registry, in the shapes
 // the Web API returns (EntityMetadata, the AttributeMetadata types, OptionSet, Keys and
 // relationships), with $select, $filter and $expand on them.
-import type { AttributeDefinition } from "../iom/tables/types.js";
+import type { AttributeDefinition } from "./tables.js";
 import type { Context } from "./context.js";
 import { ApiError, ErrorCode, badQuery, unknownSegment } from "./errors.js";
 import { compileFilter, objectScope } from "./filter-eval.js";
@@ -43,6 +43,7 @@ const METADATA_TYPES: Record<AttributeDefinition["type"], string> = {
   Customer: "LookupAttributeMetadata",
   Owner: "LookupAttributeMetadata",
   Picklist: "PicklistAttributeMetadata",
+  MultiSelectPicklist: "MultiSelectPicklistAttributeMetadata",
   State: "StateAttributeMetadata",
   Status: "StatusAttributeMetadata",
 };
@@ -65,7 +66,9 @@ function optionSet(model: TableModel, attribute: AttributeDefinition): Json | un
   const statuses = attribute.type === "State" ? (model.byName.get("statuscode")?.options ?? []) : [];
   return {
     ...base,
-    OptionSetType: attribute.type === "Picklist" ? "Picklist" : attribute.type,
+    // A multi-select choice has an option set like a Picklist's. [C: PA:multi-select-picklist.md]
+    OptionSetType:
+      attribute.type === "Picklist" || attribute.type === "MultiSelectPicklist" ? "Picklist" : attribute.type,
     Options: options.map((o) => {
       const option: Json = { Value: o.value, Label: label(o.label) };
       if (attribute.type === "Status" && o.state !== undefined) option.State = o.state;
@@ -85,7 +88,9 @@ function attributeMetadata(model: TableModel, attribute: AttributeDefinition): J
     LogicalName: attribute.logicalName,
     SchemaName: schemaName(attribute),
     EntityLogicalName: model.logicalName,
-    AttributeType: attribute.type,
+    // Dataverse publishes a multi-select choice as a Virtual attribute whose AttributeTypeName is
+    // MultiSelectPicklistType. [C: PA:webapi/create-update-column-definitions-using-web-api.md]
+    AttributeType: attribute.type === "MultiSelectPicklist" ? "Virtual" : attribute.type,
     AttributeTypeName: { Value: `${attribute.type}Type` },
     DisplayName: label(attribute.displayName),
     RequiredLevel: { Value: attribute.required ? "ApplicationRequired" : "None", CanBeChanged: true },

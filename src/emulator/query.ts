@@ -2,7 +2,7 @@
 // server-driven paging with Prefer: odata.maxpagesize and @odata.nextLink.
 import { FilterSyntaxError, type FilterNode } from "../odata/filter.js";
 import { FilterTooComplexError, parseBoundedFilter } from "../odata/limits.js";
-import type { AttributeDefinition } from "../iom/tables/types.js";
+import type { AttributeDefinition } from "./tables.js";
 import type { Context } from "./context.js";
 import { ApiError, ErrorCode, badQuery, unknownProperty } from "./errors.js";
 import { compileFilter, requiredEqualities, type Predicate } from "./filter-eval.js";

@@ -1,6 +1,6 @@
 // Reading rows: property resolution for $filter, $select and $orderby, and the JSON a row is
 // returned as (etag, `_x_value` lookups, formatted-value annotations, expanded navigations).
-import type { AttributeDefinition } from "../iom/tables/types.js";
+import type { AttributeDefinition } from "./tables.js";
 import type { Context } from "./context.js";
 import { ApiError, ErrorCode, caseHint, unknownProperty } from "./errors.js";
 import {
@@ -37,6 +37,7 @@ export function edmOf(attribute: AttributeDefinition): Edm {
   switch (attribute.type) {
     case "String":
     case "Memo":
+    case "MultiSelectPicklist": // read and compared as its comma-separated values
       return "string";
     case "Boolean":
       return "boolean";
@@ -210,6 +211,14 @@ export interface Shape {
 
 function formattedValue(attribute: AttributeDefinition, value: Primitive): string | undefined {
   if (value === null || !attribute.options) return undefined;
+  if (attribute.type === "MultiSelectPicklist") {
+    // The selected options' labels, separated by semicolons. [C: PA:multi-select-picklist.md]
+    const options = attribute.options;
+    return String(value)
+      .split(",")
+      .map((v) => options.find((o) => o.value === Number(v))?.label ?? v)
+      .join("; ");
+  }
   const numeric = typeof value === "boolean" ? (value ? 1 : 0) : value;
   return attribute.options.find((o) => o.value === numeric)?.label;
 }

@@ -1,12 +1,7 @@
 // The emulator's view of the table registry: per table, its attributes (with the system columns
 // every Dataverse table has), the property names the Web API uses for them, and its navigation
 // properties in both directions.
-import type {
-  AlternateKeyDefinition,
-  AttributeDefinition,
-  CascadeType,
-  TableDefinition,
-} from "../iom/tables/types.js";
+import type { AlternateKeyDefinition, AttributeDefinition, CascadeType, TableDefinition } from "./tables.js";
 
 /**
  * A single-valued navigation property (a lookup) or a collection-valued one (its reverse, with

@@ -2,12 +2,11 @@
 // Operations provider, the two dual-write sales order maps as they come out of the box, and the
 // reference rows (companies, sites, warehouses, customers) that policies point at. Ids are derived
 // from names, so they are the same in every emulator and after every reset.
-import { providerCatalog } from "../iom/catalog.js";
-import { columns, logicType, primaryColumns } from "../iom/facts.js";
 import { dualWrite, mapState, syncDirection } from "../iom/dual-write-facts.js";
-import { msdyn_warehouse } from "../iom/tables/msdyn_warehouse.js";
+import { catalogIds, seedCatalog } from "./catalog-seed.js";
 import { stableId } from "./ids.js";
 import type { TableRows } from "./journal.js";
+import type { Schema } from "./schema.js";
 import type { FieldValue, LookupValue, Row } from "./store.js";
 
 const CREATED = "2024-01-01T00:00:00Z";
@@ -16,7 +15,7 @@ export const seedIds = {
   user: stableId("systemuser:emulator"),
   businessUnit: stableId("businessunit:root"),
   organization: stableId("organization:emulator"),
-  providerDefinition: (logicalName: string) => stableId(`msdyn_iomproviderdefinition:${logicalName}`),
+  providerDefinition: catalogIds.definition,
   company: (code: string) => stableId(`cdm_company:${code}`),
   site: (company: string, site: string) => stableId(`msdyn_operationalsite:${company}:${site}`),
   warehouse: (company: string, warehouse: string) => stableId(`msdyn_warehouse:${company}:${warehouse}`),
@@ -53,7 +52,11 @@ function field(
 }
 
 /** The out-of-box maps: shapes from DWA DWFieldMapping.cs; field lists are representative. [I] */
-function maps(): Array<{ name: string; displayName: string; mapping: unknown }> {
+function maps(): Array<{
+  name: string;
+  displayName: string;
+  mapping: unknown;
+}> {
   const leg = (
     source: string,
     destination: string,
@@ -126,8 +129,42 @@ function maps(): Array<{ name: string; displayName: string; mapping: unknown }> 
   ];
 }
 
-/** The seeded rows, by table. */
-export function seedRows(): TableRows {
+/**
+ * The seeded rows, by table. With the schema served (`iom emulator --metadata`), rows of tables it
+ * lacks are left out, and so are values of columns it lacks: the seed is written for the built-in
+ * metadata, and a captured environment's may name things otherwise.
+ */
+export function seedRows(schema?: Schema): TableRows {
+  const rows = allSeedRows();
+  return schema ? fitToSchema(rows, schema) : rows;
+}
+
+/** Keeps the rows of served tables, each with the values of served columns only. */
+export function fitToSchema(rows: TableRows, schema: Schema): TableRows {
+  const fitted: TableRows = new Map();
+  for (const [table, byId] of rows) {
+    const model = schema.table(table);
+    // The dual-write gateway's projects are the emulator's own state, not a served table.
+    if (table === PROJECTS_TABLE) fitted.set(table, byId);
+    if (!model) continue;
+    const kept = new Map<string, Row>();
+    for (const [id, row] of byId) {
+      const values: Record<string, FieldValue> = {};
+      for (const [name, value] of Object.entries(row.values)) {
+        const attribute = model.byName.get(name);
+        if (!attribute) continue;
+        // A lookup to a table that is not served points nowhere.
+        if (value !== null && typeof value === "object" && !schema.table(value.table)) continue;
+        values[name] = value;
+      }
+      kept.set(id, { ...row, values });
+    }
+    fitted.set(table, kept);
+  }
+  return fitted;
+}
+
+function allSeedRows(): TableRows {
   const tables: TableRows = new Map();
   let version = 0;
   const add = (table: string, id: string, values: Record<string, FieldValue>): void => {
@@ -141,73 +178,7 @@ export function seedRows(): TableRows {
     rows.set(id, row);
   };
 
-  for (const entry of providerCatalog) {
-    const definitionId = seedIds.providerDefinition(entry.logicalName);
-    const c = columns.providerDefinition;
-    add("msdyn_iomproviderdefinition", definitionId, {
-      [primaryColumns.msdyn_iomproviderdefinition.name]: entry.name,
-      [c.logicalName]: entry.logicalName,
-      [c.description]: entry.description,
-      [c.isActive]: true,
-      [c.serviceType]: entry.serviceType,
-      ...active,
-    });
-    const definition = ref("msdyn_iomproviderdefinition", definitionId);
-    for (const connection of entry.connections) {
-      const connectionReferenceId = stableId(`connectionreference:${connection.logicalName}`);
-      add("connectionreference", connectionReferenceId, {
-        connectionreferencedisplayname: connection.name,
-        connectionreferencelogicalname: connection.logicalName,
-        connectorid: connection.connector,
-        promptingbehavior: 0,
-        ...active,
-      });
-      add(
-        "msdyn_iomproviderdefinitionconnectionref",
-        stableId(`msdyn_iomproviderdefinitionconnectionref:${connection.logicalName}`),
-        {
-          [primaryColumns.msdyn_iomproviderdefinitionconnectionref.name]: connection.name,
-          [columns.definitionConnectionRef.definition]: definition,
-          [columns.definitionConnectionRef.connectionReference]: ref(
-            "connectionreference",
-            connectionReferenceId,
-          ),
-          ...active,
-        },
-      );
-    }
-    for (const action of entry.actions) {
-      const l = columns.logicDefinition;
-      add(
-        "msdyn_iomproviderdefinitionlogicdefinition",
-        stableId(`msdyn_iomproviderdefinitionlogicdefinition:${action.logicalName}`),
-        {
-          [primaryColumns.msdyn_iomproviderdefinitionlogicdefinition.name]: action.name,
-          [l.logicalName]: action.logicalName,
-          [l.definition]: definition,
-          [l.logicType]: logicType[action.type].value,
-          [l.workflowName]: action.workflow,
-          [l.timeoutMinutes]: 60,
-          [l.maxRetryAttempts]: 3,
-          ...active,
-        },
-      );
-    }
-    for (const parameter of entry.parameters ?? []) {
-      const p = columns.definitionParameter;
-      add(
-        "msdyn_iomproviderdefinitionparameter",
-        stableId(`msdyn_iomproviderdefinitionparameter:${parameter.logicalName}`),
-        {
-          [primaryColumns.msdyn_iomproviderdefinitionparameter.name]: parameter.name,
-          [p.definition]: definition,
-          [p.logicalName]: parameter.logicalName,
-          [p.defaultValue]: parameter.defaultValue,
-          ...active,
-        },
-      );
-    }
-  }
+  seedCatalog(add);
 
   for (const map of maps())
     add(dualWrite.table, seedIds.map(map.name), {
@@ -252,7 +223,7 @@ export function seedRows(): TableRows {
   ] as const;
   for (const [company, site, warehouse, name] of warehouses)
     add("msdyn_warehouse", seedIds.warehouse(company, warehouse), {
-      [msdyn_warehouse.primaryNameAttribute]: name,
+      msdyn_name: name,
       msdyn_warehouseidentifier: warehouse,
       msdyn_operationalsite: ref("msdyn_operationalsite", seedIds.site(company, site)),
       msdyn_company: ref("cdm_company", seedIds.company(company)),

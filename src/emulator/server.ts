@@ -7,8 +7,6 @@ import { timingSafeEqual } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { dualWrite } from "../iom/dual-write-facts.js";
-import { tables } from "../iom/tables/index.js";
-import type { TableDefinition } from "../iom/tables/types.js";
 import { Counters, Faults, faultError } from "./admin.js";
 import type { Context } from "./context.js";
 import { DualWriteManagement, mapGuard } from "./dual-write.js";
@@ -16,9 +14,12 @@ import { ApiError, ErrorCode, unknownSegment } from "./errors.js";
 import { JSON_TYPE, type ApiResponse } from "./http-types.js";
 import { iomRules } from "./iom-rules.js";
 import { Journal } from "./journal.js";
+import { builtInMetadata, type EmulatorMetadata } from "./metadata-file.js";
+import { resolveRoles } from "./roles.js";
 import { Schema } from "./schema.js";
 import { seedIds, seedRows } from "./seed.js";
 import { Store } from "./store.js";
+import type { TableDefinition } from "./tables.js";
 import { errorResponse, handleApi } from "./web-api.js";
 
 export const API_ROOT = "/api/data/v9.2/";
@@ -33,7 +34,9 @@ export interface ServerOptions {
   seed: number;
   /** WhoAmI's OrganizationId. */
   organizationId: string;
-  /** The tables served; the registry (src/iom/tables) unless given. */
+  /** The metadata served (tables and the roles of the IOM rules); the built-in file unless given. */
+  metadata?: EmulatorMetadata;
+  /** The tables served, instead of the metadata's (the IOM rules keep the metadata's roles). */
   tables?: readonly TableDefinition[];
 }
 
@@ -86,21 +89,29 @@ export class EmulatorServer {
   private readonly token: Buffer;
   private closing: Promise<void> | undefined;
   url = "";
+  /** What the served metadata leaves out of the emulator's behaviour (IOM rules it cannot enforce). */
+  readonly warnings: string[] = [];
 
   constructor(private readonly options: ServerOptions) {
-    const schema = new Schema(options.tables ?? tables);
+    const metadata = options.metadata ?? builtInMetadata();
+    const schema = new Schema(options.tables ?? metadata.tables);
+    // A file without roles (a captured environment's) is served with the built-in roles.
+    const roles = resolveRoles(metadata.roles ?? builtInMetadata().roles ?? {}, schema.definitions);
+    const iom = iomRules(roles.roles);
+    if (iom.off.length > 0)
+      this.warnings.push(`IOM rules not enforced: ${iom.off.join(", ")} (${roles.problems.join("; ")})`);
     let journal: Journal | undefined;
     let data;
     if (options.dataDir !== undefined) ({ journal, data } = Journal.open(options.dataDir));
     this.store = new Store(schema, journal);
-    this.store.load(data ?? seedRows(), data === undefined);
+    this.store.load(data ?? seedRows(schema), data === undefined);
     this.faults = new Faults(options.seed);
     this.token = Buffer.from(`Bearer ${options.token}`);
     this.ctx = {
       schema,
       store: this.store,
       serviceRoot: "",
-      rules: new Map([...iomRules, [dualWrite.table, { beforeWrite: mapGuard }]]),
+      rules: new Map([...iom.rules, [dualWrite.table, { beforeWrite: mapGuard }]]),
       identity: {
         userId: seedIds.user,
         businessUnitId: seedIds.businessUnit,
@@ -214,12 +225,16 @@ export class EmulatorServer {
     const ok = (status: number, body?: unknown): ApiResponse =>
       body === undefined
         ? { status, headers: {} }
-        : { status, headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify(body) };
+        : {
+            status,
+            headers: { "Content-Type": JSON_TYPE },
+            body: JSON.stringify(body),
+          };
     try {
       const text = await readBody(req);
       switch (`${method} ${route}`) {
         case "POST reset":
-          this.store.load(seedRows(), true);
+          this.store.load(seedRows(this.ctx.schema), true);
           this.faults.clear();
           this.counters.reset();
           this.dualWrite.clearRequests();

@@ -2,7 +2,7 @@
 // lookups by @odata.bind under their case-sensitive navigation names), state/status defaults and
 // pairs, alternate-key uniqueness, the table's rules, and deletes that follow each relationship's
 // cascade configuration.
-import type { AttributeDefinition } from "../iom/tables/types.js";
+import type { AttributeDefinition } from "./tables.js";
 import type { Context } from "./context.js";
 import { ApiError, ErrorCode, caseHint, notFoundRow } from "./errors.js";
 import { GUID_PATTERN, newId } from "./ids.js";
@@ -58,6 +58,27 @@ export function isoNow(date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/**
+ * A multi-select choice is written and read as a string of comma-separated option values,
+ * "192350000,192350001" [C: PA:multi-select-picklist.md]; stored in ascending order without
+ * repeats (the order Dataverse returns them in is not documented [I]). An empty string clears it.
+ */
+function checkMultiSelect(model: TableModel, attribute: AttributeDefinition, value: unknown): FieldValue {
+  if (typeof value !== "string") throw typeError(attribute, value, "Edm.String");
+  if (value.trim() === "") return null;
+  const parts = value.split(",").map((p) => p.trim());
+  if (!parts.every((p) => /^-?\d+$/.test(p))) throw typeError(attribute, value, "Edm.String");
+  const values = [...new Set(parts.map(Number))].sort((a, b) => a - b);
+  const unknown = values.filter((v) => attribute.options && !attribute.options.some((o) => o.value === v));
+  if (unknown.length > 0)
+    throw new ApiError(
+      400,
+      ErrorCode.optionOutOfRange,
+      `A validation error occurred. The value ${unknown.join(",")} of '${attribute.logicalName}' on record of type '${model.logicalName}' is outside the valid range. Accepted Values: ${(attribute.options ?? []).map((o) => o.value).join(",")}`,
+    );
+  return values.join(",");
+}
+
 function checkValue(model: TableModel, attribute: AttributeDefinition, value: unknown): FieldValue {
   if (value === null) {
     if (attribute.type === "State") throw typeError(attribute, value, "Edm.Int32");
@@ -98,6 +119,8 @@ function checkValue(model: TableModel, attribute: AttributeDefinition, value: un
       if (typeof value !== "string" || !GUID_PATTERN.test(value))
         throw typeError(attribute, value, "Edm.Guid");
       return value.toLowerCase();
+    case "MultiSelectPicklist":
+      return checkMultiSelect(model, attribute, value);
     case "Picklist":
     case "State":
     case "Status": {

@@ -25,10 +25,12 @@ function propertiesOf(schema: unknown, path: string, out: Array<[string, Record<
 }
 
 describe("schema registry", () => {
-  it("compiles every schema in strict mode, one per resource kind plus stack and policy file", () => {
+  it("compiles every schema in strict mode, one per resource kind plus stack, policy file and emulator metadata", () => {
     const registry = schemaRegistry();
     const files = readSchemas().map((s) => s.file);
-    expect(files).toEqual([...RESOURCE_KINDS, "stack", "policy-file"].map((k) => `${k}.schema.json`).sort());
+    expect(files).toEqual(
+      [...RESOURCE_KINDS, "stack", "policy-file", "emulator-metadata"].map((k) => `${k}.schema.json`).sort(),
+    );
     for (const { file, schema } of readSchemas()) {
       expect(schema.$id, file).toBe(schemaId(file.replace(".schema.json", "") as never));
       expect(registry.validator(file.replace(".schema.json", "") as never)).toBeTypeOf("function");
