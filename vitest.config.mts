@@ -7,12 +7,15 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     reporters: ["default", "./test/reporters/summary-line.ts"],
+    // One fast-check seed for the run: fixed under CI=true, FUZZ_SEED to replay, printed.
+    globalSetup: ["./test/setup/fuzz-seed-global.ts"],
     projects: [
       {
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          setupFiles: ["./test/setup/fuzz-seed.ts"],
         },
       },
       {

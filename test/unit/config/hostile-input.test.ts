@@ -22,7 +22,10 @@ import {
 } from "../../../src/config/yaml-source.js";
 
 const ROOT = path.resolve(__dirname, "../../..");
-const SAFETY_NET_MS = 1000;
+// A safety net against a hang or an exponential blow-up, not a speed target (bench/ measures
+// speed): generous, so that a loaded two-core machine never trips it. What bounds the work is
+// shown by counting it (expandedWeight, the findings' counts).
+const SAFETY_NET_MS = 15_000;
 
 async function validateText(
   name: string,
