@@ -1,12 +1,14 @@
 // Every file of the bad-config corpus must yield located findings, including the one its first
 // line announces (# expect: <code>), and an invalid result; nothing may throw.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "../../temp.js";
 import { FINDING_CODES } from "../../../src/config/findings.js";
 import { MAX_FILE_BYTES } from "../../../src/config/yaml-source.js";
 import { validatePaths } from "../../../src/config/validate.js";
+
+afterEach(removeTempDirs);
 
 const CORPUS = path.resolve(__dirname, "../../fixtures/bad-config");
 const files = readdirSync(CORPUS).sort();
@@ -40,7 +42,7 @@ describe("bad-config corpus", () => {
   });
 
   it("reports a very large file without parsing it", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "iom-bad-"));
+    const dir = tempDir("iom-bad-");
     const line = "# padding padding padding padding padding padding padding padding padding\n";
     writeFileSync(
       path.join(dir, "huge.iom.yaml"),
@@ -50,7 +52,7 @@ describe("bad-config corpus", () => {
   });
 
   it("reports a large but acceptable file with a deep error at its exact line", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "iom-bad-"));
+    const dir = tempDir("iom-bad-");
     const rules = Array.from(
       { length: 3000 },
       (_, i) => `      - name: R${i}\n        actions:\n          - set: Company\n            to: usmf\n`,
@@ -71,7 +73,7 @@ describe("bad-config corpus", () => {
     ["invalid UTF-8", Buffer.from([0x76, 0x3a, 0x20, 0xc3, 0x28, 0x0a])],
     ["control characters", Buffer.from("version: 1\ndescription: \u0007\u0008\n")],
   ])("reports binary junk (%s) as a located finding", async (_label, bytes) => {
-    const dir = mkdtempSync(path.join(tmpdir(), "iom-bad-"));
+    const dir = tempDir("iom-bad-");
     writeFileSync(path.join(dir, "junk.iom.yaml"), bytes);
     const codes = await expectLocatedInvalid(dir, "junk.iom.yaml");
     expect(codes.some((c) => ["file-not-text", "yaml-syntax"].includes(c))).toBe(true);

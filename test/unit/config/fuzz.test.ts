@@ -4,17 +4,19 @@
 // Whatever the input: no exception, every finding coded and placed inside the file, and a small
 // file done within a second (a generous bound for one case, not a measurement). A failing case
 // prints its seed and the shrunk counterexample; rerun with that seed to reproduce it.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import fc from "fast-check";
 import { dump } from "js-yaml";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "../../temp.js";
 import { FINDING_CODES } from "../../../src/config/findings.js";
 import type { Finding } from "../../../src/config/findings.js";
 import { validatePaths } from "../../../src/config/validate.js";
 import { loadYamlText } from "../../../src/config/yaml-source.js";
+
+afterAll(removeTempDirs);
 
 const ROOT = path.resolve(__dirname, "../../..");
 // A safety net against a hang or an exponential blow-up on one case, not a speed target (speed is
@@ -47,7 +49,7 @@ let counter = 0;
 const policyLines = new Map<string, number>();
 
 beforeAll(async () => {
-  work = mkdtempSync(path.join(tmpdir(), "iom-fuzz-"));
+  work = tempDir("iom-fuzz-");
   mkdirSync(path.join(work, "stacks"));
   mkdirSync(path.join(work, "policies"));
   for (const f of readdirSync(path.join(ROOT, "policies"))) {

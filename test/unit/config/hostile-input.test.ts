@@ -5,11 +5,11 @@
 // stands for. The one-second bounds are safety nets for cases that would otherwise run for hours
 // (a 9^30 expansion), not measurements.
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, ftruncateSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, openSync, readFileSync, writeFileSync, ftruncateSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "../../temp.js";
 import { MAX_FILTER_DEPTH, MAX_FILTER_OPERATORS } from "../../../src/odata/limits.js";
 import type { Finding } from "../../../src/config/findings.js";
 import { validatePaths } from "../../../src/config/validate.js";
@@ -21,6 +21,8 @@ import {
   loadYamlText,
 } from "../../../src/config/yaml-source.js";
 
+afterEach(removeTempDirs);
+
 const ROOT = path.resolve(__dirname, "../../..");
 // A safety net against a hang or an exponential blow-up, not a speed target (bench/ measures
 // speed): generous, so that a loaded two-core machine never trips it. What bounds the work is
@@ -31,7 +33,7 @@ async function validateText(
   name: string,
   text: string | Buffer,
 ): Promise<{ findings: Finding[]; ms: number }> {
-  const dir = mkdtempSync(path.join(tmpdir(), "iom-hostile-"));
+  const dir = tempDir("iom-hostile-");
   writeFileSync(path.join(dir, name), text);
   const start = performance.now();
   const result = await validatePaths([name], { cwd: dir });
@@ -161,7 +163,7 @@ describe("aliases used as intended", () => {
 
 describe("files that are not small", () => {
   it("are refused from their size alone: a sparse 64 GiB file is never read", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "iom-hostile-"));
+    const dir = tempDir("iom-hostile-");
     const fd = openSync(path.join(dir, "huge.iom.yaml"), "w");
     ftruncateSync(fd, 64 * 1024 ** 3); // holes: no disk, but reading it would take minutes
     closeSync(fd);
@@ -179,14 +181,14 @@ describe("files that are not small", () => {
   });
 
   it("refuse a FIFO named like a stack instead of waiting for a writer", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "iom-hostile-"));
+    const dir = tempDir("iom-hostile-");
     execFileSync("mkfifo", [path.join(dir, "pipe.iom.yaml")], { timeout: 10_000 });
     const result = await validatePaths(["pipe.iom.yaml"], { cwd: dir });
     expect(result.findings.map((f) => [f.code, f.line, f.column])).toEqual([["file-not-readable", 1, 1]]);
   });
 
   it("read a file of exactly the limit, and refuse one byte more", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "iom-hostile-"));
+    const dir = tempDir("iom-hostile-");
     const head = "version: 1\n";
     const at = (n: number) => head + "#".repeat(n - head.length - 1) + "\n";
     writeFileSync(path.join(dir, "exact.iom.yaml"), at(MAX_FILE_BYTES));

@@ -1,13 +1,15 @@
 // The semantic rules, as tables of cases: each case is a small stack (and optional policy file),
 // the code it must produce and where.
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "../../temp.js";
 import type { Finding } from "../../../src/config/findings.js";
 import { OfflineMetadataSource } from "../../../src/config/metadata.js";
 import { validatePaths } from "../../../src/config/validate.js";
 import { salesorder } from "../../../src/iom/tables/salesorder.js";
+
+afterAll(removeTempDirs);
 
 const ROOT = path.resolve(__dirname, "../../..");
 const LOCAL = readFileSync(path.join(ROOT, "stacks/local.iom.yaml"), "utf8");
@@ -18,7 +20,7 @@ async function validate(
   files: Record<string, string>,
   options: { metadata?: OfflineMetadataSource } = {},
 ): Promise<Finding[]> {
-  const dir = mkdtempSync(path.join(tmpdir(), "iom-rules-"));
+  const dir = tempDir("iom-rules-");
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);

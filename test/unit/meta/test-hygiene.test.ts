@@ -1,4 +1,4 @@
-// Nothing in the suite can hang: every synchronous child process a test or a bench script starts
+// The suite stays clean and cannot hang. Nothing hangs: every synchronous child process a test or a bench script starts
 // has a timeout, so a regression that blocks (a server that never answers, a prompt) fails the
 // test instead of holding its worker until CI's own limit.
 import { readdirSync, readFileSync } from "node:fs";
@@ -56,5 +56,19 @@ describe("synchronous child processes in tests and benches", () => {
       "], { timeout: 5_000 });",
     ].join("\n");
     expect(callsWithoutTimeout("x.ts", source)).toEqual(["x.ts:2"]);
+  });
+});
+
+describe("temporary folders of tests", () => {
+  it("are removed by every file that makes them (tempDir + removeTempDirs, or rmSync)", () => {
+    const leaky = [...files(path.join(ROOT, "test"))]
+      .filter((f) => f !== __filename)
+      .filter((f) => {
+        const source = readFileSync(f, "utf8");
+        const makes = /\bmkdtempSync\(|\btempDir\(/.test(source);
+        return makes && !/\brmSync\(|\brm\(|\bremoveTempDirs\b/.test(source);
+      })
+      .map((f) => path.relative(ROOT, f));
+    expect(leaky).toEqual([]);
   });
 });
