@@ -214,13 +214,40 @@ describe("a value that cannot be written", () => {
   });
 });
 
+/** Every character a Dataverse logical name may hold, written out: letters, digits, underscore. */
+const SAFE_IN_IDENTIFIER = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+
 describe("a name where an identifier goes", () => {
+  it("accepts the logical names the tool writes, as they are", () => {
+    for (const name of [
+      "msdyn_name",
+      "_msdyn_company_value",
+      "statuscode",
+      "msdyn_iomproviderdefinitionlogicdefinitionid",
+      "Microsoft_Dynamics",
+      "_x",
+      "a1",
+    ])
+      expect(identifier(name), name).toBe(name);
+  });
+
   it("is refused unless it is an identifier, so it can never carry an operator", () => {
     fc.assert(
       fc.property(hostile, (name) => {
-        const ok = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
-        if (ok) {
+        let accepted = true;
+        try {
           expect(identifier(name)).toBe(name);
+        } catch (err) {
+          if (!(err instanceof ODataBuildError)) throw err;
+          accepted = false;
+        }
+        if (accepted) {
+          // Whatever is accepted holds no character that could end the name and start OData
+          // syntax, and does not start with a digit (a number literal).
+          for (const ch of name)
+            expect(SAFE_IN_IDENTIFIER, `${JSON.stringify(name)} has ${JSON.stringify(ch)}`).toContain(ch);
+          expect(name).not.toMatch(/^\d/);
+          expect(name).not.toBe("");
           return;
         }
         expect(() => identifier(name)).toThrow(ODataBuildError);

@@ -45,6 +45,19 @@ describe("the stored orchestration definition [I]", () => {
     expect(text.startsWith('{"formatVersion":1,"steps":[{"name":"Validate","tile":')).toBe(true);
   });
 
+  it("is stored as exactly this text (a literal golden: the format rows already in IOM hold)", () => {
+    expect(encodeDefinition(definition)).toBe(
+      '{"formatVersion":1,"steps":[' +
+        '{"name":"Validate","tile":"validate order header","inputEvents":[],"filterPolicyIds":[],' +
+        '"executionPolicyIds":[],"providerAction":null},' +
+        '{"name":"Send","tile":"custom","inputEvents":["Order created"],' +
+        '"filterPolicyIds":["11111111-1111-4111-8111-111111111111"],' +
+        '"executionPolicyIds":["11111111-1111-4111-8111-111111111111","22222222-2222-4222-8222-222222222222"],' +
+        '"providerAction":{"providerId":"33333333-3333-4333-8333-333333333333",' +
+        '"logicDefinitionId":"44444444-4444-4444-8444-444444444444"}}]}',
+    );
+  });
+
   it("lists the policies and providers it references, once each", () => {
     const decoded = decodeDefinition(encodeDefinition(definition));
     expect(referencedPolicyIds(decoded)).toEqual([P1, P2]);
