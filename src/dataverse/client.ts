@@ -8,15 +8,17 @@
 import { randomUUID } from "node:crypto";
 import { writeBatch, readBatch, boundaryOf } from "./batch.js";
 import type { BatchItem, BatchPartResponse, RawBatchResponseItem } from "./batch.js";
-import { normalizeConfig, dataverseConfigFromEnv } from "./config.js";
+import { DEFAULT_DUAL_WRITE_WAIT_MS, normalizeConfig, dataverseConfigFromEnv } from "./config.js";
 import type { DataverseClientConfig, DataverseLogEvent, DataverseLogger } from "./config.js";
 import { dualWrite } from "../iom/dual-write-facts.js";
 import { scopeFor, tokenSourceFor } from "./credentials.js";
 import type { TokenSource } from "./credentials.js";
 import {
+  ConfigError,
   DATAVERSE_CODES,
   DataverseError,
   DuplicateError,
+  NotFoundError,
   UnavailableError,
   UnexpectedResponseError,
   errorFromResponse,
@@ -190,8 +192,12 @@ export class DataverseClient {
   readonly environmentUrl: string;
   /** Absolute Web API root, ending in "/". */
   readonly apiRoot: string;
-  /** Absolute root of the dual-write management endpoint, ending in "/". */
-  readonly dualWriteRoot: string;
+  /** Absolute root of the dual-write gateway, ending in "/"; undefined when not configured. */
+  readonly dualWriteRoot: string | undefined;
+  /** The host name of the F&O environment the gateway knows this environment's maps by. */
+  readonly financeAndOperationsHost: string | undefined;
+  /** How long a gateway request is awaited (DualWriteManagementClient). */
+  readonly dualWriteWaitMs: number;
   readonly metadata: Metadata;
   readonly #config: DataverseClientConfig;
   readonly #retry: RetryOptions;
@@ -208,7 +214,9 @@ export class DataverseClient {
     this.#config = normalizeConfig(config);
     this.environmentUrl = this.#config.environmentUrl;
     this.apiRoot = `${this.environmentUrl}/api/data/${API_VERSION}/`;
-    this.dualWriteRoot = this.#config.dualWriteUrl ?? `${this.environmentUrl}/`;
+    this.dualWriteRoot = this.#config.dualWriteUrl;
+    this.financeAndOperationsHost = this.#config.financeAndOperationsUrl;
+    this.dualWriteWaitMs = this.#config.dualWriteWaitMs ?? DEFAULT_DUAL_WRITE_WAIT_MS;
     this.#retry = resolveRetryOptions(this.#config.retry);
     this.#fetch = internals.fetch ?? globalThis.fetch;
     this.#sleep = internals.sleep ?? abortableSleep;
@@ -218,13 +226,8 @@ export class DataverseClient {
     this.#tokens =
       internals.tokenSource ??
       tokenSourceFor(this.#config.auth, scopeFor(this.environmentUrl), credentialOptions);
-    // The gateway of a real tenant is another resource with its own audience; the emulator serves
-    // the endpoint on the environment's host, where the environment's token is the right one.
-    const dualWriteScope =
-      this.#config.dualWriteScope ??
-      (new URL(this.dualWriteRoot).origin === new URL(this.environmentUrl).origin
-        ? scopeFor(this.environmentUrl)
-        : dualWrite.gatewayScope);
+    // The gateway is another resource with its own audience [C: DWA:TokenRefresh.cs].
+    const dualWriteScope = this.#config.dualWriteScope ?? dualWrite.gatewayScope;
     this.#dualWriteTokens =
       internals.tokenSource ??
       (dualWriteScope === scopeFor(this.environmentUrl)
@@ -248,7 +251,7 @@ export class DataverseClient {
 
   /** The low-level call: auth, retries, error mapping. Prefer the typed methods below. */
   async request<T = unknown>(spec: RequestSpec): Promise<DataverseResponse<T>> {
-    const root = spec.service === "dual-write" ? this.dualWriteRoot : this.apiRoot;
+    const root = spec.service === "dual-write" ? this.#gatewayRoot() : this.apiRoot;
     const url = this.#resolve(spec.path, root);
     const path = this.#displayPath(url, root);
     const requestId = randomUUID();
@@ -421,6 +424,26 @@ export class DataverseClient {
       }
     }
     return body as unknown as WhoAmI;
+  }
+
+  /**
+   * The Power Platform environment id of this Dataverse organization, from RetrieveCurrentOrganization
+   * (OrganizationDetail.EnvironmentId [C: PA:webapi/reference/organizationdetail]); undefined when
+   * the service does not answer that function (a 404) or leaves the id out.
+   */
+  async environmentId(signal?: AbortSignal): Promise<string | undefined> {
+    const path = "RetrieveCurrentOrganization(AccessType=Microsoft.Dynamics.CRM.EndpointAccessType'Default')";
+    let response: DataverseResponse<unknown>;
+    try {
+      response = await this.request<unknown>({ method: "GET", path, accept: [200], signal });
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+    const body = expectRecord(response, "GET", path, "the RetrieveCurrentOrganization response");
+    const detail = body.Detail as Record<string, unknown> | null | undefined;
+    const id = detail?.EnvironmentId;
+    return typeof id === "string" && id.trim() !== "" ? id.trim() : undefined;
   }
 
   /** Read one row; NotFoundError when it does not exist. */
@@ -748,6 +771,14 @@ export class DataverseClient {
       );
     }
     return matchBatch(items, raw);
+  }
+
+  /** The gateway's root, or the error that says how to set it: nothing defaults to another host. */
+  #gatewayRoot(): string {
+    if (this.dualWriteRoot !== undefined) return this.dualWriteRoot;
+    throw new ConfigError("the dual-write gateway's address is not set", {
+      hint: `Set iom:dualWriteUrl (or IOM_DUALWRITE_URL) to the gateway of the environment's region, ${dualWrite.hostPattern} (for the emulator: the gateway address \`iom emulator\` prints). Dual-write maps are managed there, not on the environment's host; see docs/dual-write-gateway.md.`,
+    });
   }
 
   #resolve(path: string, root = this.apiRoot): string {

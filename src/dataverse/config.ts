@@ -92,17 +92,32 @@ export interface DataverseClientConfig {
   /** Microsoft Entra authority for sovereign clouds, e.g. https://login.microsoftonline.us. */
   authorityHost?: string;
   /**
-   * Root of the dual-write management endpoint (map state and field mappings), ending in "/".
-   * @default the environment URL + the emulator's management path (src/iom/facts.ts)
+   * The dual-write management gateway, a host of its own
+   * (https://projectmanagementservice.<region>.gateway.prod.island.powerapps.com, or the emulator's
+   * second address); /api/DualWriteManagement/1.0/ is added when the path does not end in it.
+   * Required by everything that touches dual-write maps, which then say so; nothing else needs it.
    */
   dualWriteUrl?: string;
   /**
-   * The token scope for the dual-write management endpoint.
-   * @default the environment's own scope when the endpoint is on the environment's host (the
-   * emulator), else the dual-write gateway's (`dualWrite.gatewayScope`, src/iom/facts.ts)
+   * The token scope for the dual-write gateway.
+   * @default the gateway's own (`dualWrite.gatewayScope`, src/iom/dual-write-facts.ts)
    */
   dualWriteScope?: string;
+  /**
+   * The Finance and Operations environment dual-write links this Dataverse environment to, as a
+   * URL or a host name (contoso.operations.dynamics.com): the gateway finds its connection (the
+   * `cid` of every map request) by that host name, as Microsoft's dual-write tool does.
+   */
+  financeAndOperationsUrl?: string;
+  /**
+   * How long a gateway request (stop, start, pause, resume) is awaited before giving up.
+   * @default DEFAULT_DUAL_WRITE_WAIT_MS
+   */
+  dualWriteWaitMs?: number;
 }
+
+/** Stopping or starting a map usually takes seconds; a map with a long queue can take minutes. */
+export const DEFAULT_DUAL_WRITE_WAIT_MS = 300_000;
 
 /**
  * The names of the settings, shared by every source. The environment variable and the Pulumi
@@ -122,6 +137,8 @@ export type SettingName =
   | "authorityHost"
   | "dualWriteUrl"
   | "dualWriteScope"
+  | "financeAndOperationsUrl"
+  | "dualWriteWaitMs"
   | "retryMaxAttempts"
   | "retryMaxElapsedMs"
   | "retryBaseDelayMs"
@@ -142,6 +159,8 @@ export const SETTINGS: Readonly<Record<SettingName, { env: string; secret: boole
   authorityHost: { env: "AZURE_AUTHORITY_HOST", secret: false },
   dualWriteUrl: { env: "IOM_DUALWRITE_URL", secret: false },
   dualWriteScope: { env: "IOM_DUALWRITE_SCOPE", secret: false },
+  financeAndOperationsUrl: { env: "IOM_FINOPS_URL", secret: false },
+  dualWriteWaitMs: { env: "IOM_DUALWRITE_WAIT_MS", secret: false },
   retryMaxAttempts: { env: "IOM_RETRY_MAX_ATTEMPTS", secret: false },
   retryMaxElapsedMs: { env: "IOM_RETRY_MAX_ELAPSED_MS", secret: false },
   retryBaseDelayMs: { env: "IOM_RETRY_BASE_DELAY_MS", secret: false },
@@ -282,6 +301,16 @@ export function dataverseConfigFromSource(
   const authorityHost = source.get("authorityHost");
   const dualWriteUrl = source.get("dualWriteUrl");
   const dualWriteScope = source.get("dualWriteScope");
+  const financeAndOperationsUrl = source.get("financeAndOperationsUrl");
+  const waitText = source.get("dualWriteWaitMs");
+  const dualWriteWaitMs = waitText === undefined ? undefined : Number(waitText);
+  if (dualWriteWaitMs !== undefined && !(Number.isFinite(dualWriteWaitMs) && dualWriteWaitMs > 0))
+    throw new ConfigError(
+      `${source.describe("dualWriteWaitMs")} must be a positive number, got "${waitText}"`,
+      {
+        hint: `Set ${source.describe("dualWriteWaitMs")} to the milliseconds a dual-write map's stop or start may take.`,
+      },
+    );
   return normalizeConfig({
     environmentUrl,
     auth,
@@ -290,6 +319,8 @@ export function dataverseConfigFromSource(
     ...(authorityHost !== undefined ? { authorityHost } : {}),
     ...(dualWriteUrl !== undefined ? { dualWriteUrl } : {}),
     ...(dualWriteScope !== undefined ? { dualWriteScope } : {}),
+    ...(financeAndOperationsUrl !== undefined ? { financeAndOperationsUrl } : {}),
+    ...(dualWriteWaitMs !== undefined ? { dualWriteWaitMs } : {}),
     ...extra,
   });
 }
@@ -312,10 +343,13 @@ export function normalizeConfig(config: DataverseClientConfig): DataverseClientC
     throw new ConfigError("client-certificate authentication needs certificatePath or certificatePem");
   }
   const auth = sealSecrets({ ...config.auth }, SECRET_AUTH_FIELDS);
-  const dualWriteUrl = normalizeServiceRoot(
-    config.dualWriteUrl ?? `${environmentUrl}${dualWrite.managementPath}`,
-  );
-  return sealSecrets({ ...config, environmentUrl, auth, dualWriteUrl }, []);
+  const gateway =
+    config.dualWriteUrl !== undefined ? { dualWriteUrl: normalizeGatewayUrl(config.dualWriteUrl) } : {};
+  const finance =
+    config.financeAndOperationsUrl !== undefined
+      ? { financeAndOperationsUrl: financeAndOperationsHost(config.financeAndOperationsUrl) }
+      : {};
+  return sealSecrets({ ...config, environmentUrl, auth, ...gateway, ...finance }, []);
 }
 
 export function normalizeEnvironmentUrl(text: string): string {
@@ -341,11 +375,42 @@ export function normalizeEnvironmentUrl(text: string): string {
   return url.origin;
 }
 
-/** A service root other than the environment (dual-write management): https (or loopback http), ending in "/". */
-function normalizeServiceRoot(text: string): string {
-  const origin = normalizeEnvironmentUrl(text);
+/**
+ * The gateway's root: https (or loopback http), ending in the management path, which is added
+ * when missing (users copy the host from a browser's address bar, DWA's settings hold the host
+ * alone) [C: DWA:DWHttp.cs sets the path itself].
+ */
+export function normalizeGatewayUrl(text: string): string {
+  let origin: string;
+  try {
+    origin = normalizeEnvironmentUrl(text);
+  } catch (err) {
+    throw new ConfigError(`the dual-write gateway URL "${text}" is not usable: ${(err as Error).message}`, {
+      hint: `Use the gateway's address, ${dualWrite.hostPattern}, or the emulator's second address (iom emulator prints it).`,
+    });
+  }
   const pathname = new URL(text).pathname.replace(/\/*$/, "/");
-  return `${origin}${pathname}`;
+  if (pathname.endsWith(dualWrite.managementPath)) return `${origin}${pathname}`;
+  return `${origin}${pathname.replace(/\/$/, "")}${dualWrite.managementPath}`;
+}
+
+/**
+ * The F&O environment's host name, the identifier the gateway knows it by: DWA takes the host of
+ * the URL it is given [C: DWA:ArgsHandler.cs]. A bare host name is accepted as well.
+ */
+export function financeAndOperationsHost(text: string): string {
+  const trimmed = text.trim();
+  let host: string;
+  try {
+    host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`).hostname;
+  } catch {
+    host = "";
+  }
+  if (!host || !/^[a-z0-9.-]+$/i.test(host))
+    throw new ConfigError(`the Finance and Operations environment "${text}" is not a URL or host name`, {
+      hint: "Use the F&O environment's address, e.g. https://contoso.operations.dynamics.com (its host name identifies it to the dual-write gateway).",
+    });
+  return host.toLowerCase();
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

@@ -30,7 +30,9 @@ export type DataverseErrorCode =
   /** A label or value that the environment's option set does not have. */
   | "unknown-option"
   /** A lookup column (or a target of it) that the table's relationship metadata does not have. */
-  | "unknown-lookup";
+  | "unknown-lookup"
+  /** The dual-write gateway took a request (stop, start, …) and reported it failed, or never finished it. */
+  | "dual-write-request-failed";
 
 export const DATAVERSE_ERROR_CODES: readonly DataverseErrorCode[] = [
   "not-found",
@@ -45,6 +47,7 @@ export const DATAVERSE_ERROR_CODES: readonly DataverseErrorCode[] = [
   "authentication-failed",
   "unknown-option",
   "unknown-lookup",
+  "dual-write-request-failed",
 ];
 
 export interface DataverseErrorDetails {
@@ -90,6 +93,8 @@ const DEFAULT_HINTS: Record<DataverseErrorCode, string> = {
   "unknown-option": "Use one of the labels the environment defines for this column (listed in the message).",
   "unknown-lookup":
     "Use one of the lookup columns the environment defines for this table (listed in the message); `iom doctor` checks them all.",
+  "dual-write-request-failed":
+    "See the map in Finance and Operations (Data management > Dual-write) and its error log; fix the cause there, then apply again.",
 };
 
 export class DataverseError extends Error {
@@ -235,6 +240,28 @@ export class UnknownLookupError extends DataverseError {
   }
 }
 
+/**
+ * A request the dual-write gateway accepted (it answered a request id) and then reported failed
+ * (`state` "3" with its message), or did not finish within the wait (`outcome` "timed-out").
+ */
+export class DualWriteRequestError extends DataverseError {
+  override readonly name = "DualWriteRequestError";
+  constructor(
+    summary: string,
+    details: Partial<DataverseErrorDetails> & {
+      outcome?: "failed" | "timed-out";
+      gatewayRequestId?: string;
+    } = {},
+  ) {
+    super("dual-write-request-failed", summary, details);
+    this.outcome = details.outcome ?? "failed";
+    this.gatewayRequestId = details.gatewayRequestId;
+  }
+  readonly outcome: "failed" | "timed-out";
+  /** The gateway's request id (Status/<id>), not the client's x-ms-client-request-id. */
+  readonly gatewayRequestId: string | undefined;
+}
+
 type ErrorClass = new (summary: string, details?: Partial<DataverseErrorDetails>) => DataverseError;
 
 const CLASSES: Record<DataverseErrorCode, ErrorClass> = {
@@ -250,6 +277,7 @@ const CLASSES: Record<DataverseErrorCode, ErrorClass> = {
   "authentication-failed": AuthenticationError,
   "unknown-option": UnknownOptionError,
   "unknown-lookup": UnknownLookupError,
+  "dual-write-request-failed": DualWriteRequestError,
 };
 
 /** Build the error of the right class for a code. */
@@ -315,6 +343,7 @@ export function errorFromResponse(input: {
     "authentication-failed": `authentication failed${said}`,
     "unknown-option": `unknown option${said}`,
     "unknown-lookup": `unknown lookup${said}`,
+    "dual-write-request-failed": `dual-write request failed${said}`,
   };
   return dataverseError(code, summaries[code], details);
 }

@@ -55,6 +55,7 @@ export {
   DATAVERSE_CODES,
   DATAVERSE_ERROR_CODES,
   DataverseError,
+  DualWriteRequestError,
   DuplicateError,
   NotFoundError,
   PreconditionFailedError,
@@ -101,4 +102,18 @@ export {
 export { type BatchItem, type BatchOperation, type BatchPartResponse } from "./batch.js";
 export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry.js";
 export { redact } from "./redact.js";
-export { DualWriteManagementClient, type MapRunResult, type MapStatus } from "./dual-write.js";
+export {
+  DualWriteManagementClient,
+  actionName,
+  mapNameKey,
+  mapNameParts,
+  mapsNamed,
+  parseGatewayMap,
+  sameMapName,
+  stateLabel,
+  uiMapName,
+  type GatewayEnvironment,
+  type GatewayMap,
+  type MapRequest,
+  type MapTemplate,
+} from "./dual-write.js";

@@ -7,7 +7,7 @@ export class Counters {
   byMethod: Record<string, number> = {};
   byRoute: Record<string, number> = {};
 
-  /** Counts a request; ids and query strings are normalised away: `set(id)`. */
+  /** Counts a request; ids and query strings are normalised away: `set(id)`, `{id}/FieldMappings`. */
   record(method: string, path: string): void {
     const route = `${method} ${normaliseRoute(path)}`;
     this.total++;
@@ -37,7 +37,8 @@ export function normaliseRoute(path: string): string {
     } else if (ch === ")") depth = Math.max(0, depth - 1);
     else if (depth === 0) out += ch;
   }
-  return out;
+  // The dual-write gateway puts ids in path segments (<pid>/FieldMappings, Status/<requestId>).
+  return out.replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi, "/{id}");
 }
 
 export interface FaultRule {

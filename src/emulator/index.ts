@@ -4,11 +4,14 @@ import { GUID_PATTERN } from "./ids.js";
 import type { EmulatorMetadata } from "./metadata-file.js";
 import { seedIds } from "./seed.js";
 import { EmulatorServer } from "./server.js";
+import { EMULATOR_FINOPS_HOST } from "./gateway-contract.js";
 import type { TableDefinition } from "./tables.js";
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** The dual-write gateway's port (a listener of its own); 0 (the default) picks a free one. */
+  gatewayPort?: number;
   /** Where rows persist across restarts; without it they live in memory only. */
   dataDir?: string;
   /** The bearer token every request must carry. @default "dev-token" */
@@ -38,6 +41,13 @@ export interface RunningEmulator {
   url: string;
   /** url + "/api/data/v9.2/" */
   apiUrl: string;
+  /**
+   * The dual-write management gateway's root, "http://127.0.0.1:PORT2": its requests go under
+   * /api/DualWriteManagement/1.0/ there, as on a real tenant's gateway host (IOM_DUALWRITE_URL).
+   */
+  dualWriteUrl: string;
+  /** The F&O environment the emulator's dual-write maps belong to (IOM_FINOPS_URL). */
+  financeAndOperationsUrl: string;
   token: string;
   /** What the served metadata leaves out (IOM rules whose columns it lacks); empty with the built-in file. */
   warnings: readonly string[];
@@ -57,6 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     token,
     seed: options.seed ?? 1,
     organizationId: organizationId.toLowerCase(),
+    ...(options.gatewayPort !== undefined ? { gatewayPort: options.gatewayPort } : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
     ...(options.tables ? { tables: options.tables } : {}),
   });
@@ -69,6 +80,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url: server.url,
     apiUrl: `${server.url}/api/data/v9.2/`,
+    dualWriteUrl: server.gatewayUrl,
+    financeAndOperationsUrl: `https://${EMULATOR_FINOPS_HOST}`,
     token,
     warnings: server.warnings,
     close: () => server.close(),

@@ -2,8 +2,9 @@
 // Operations provider, the two dual-write sales order maps as they come out of the box, and the
 // reference rows (companies, sites, warehouses, customers) that policies point at. Ids are derived
 // from names, so they are the same in every emulator and after every reset.
-import { dualWrite, mapState, syncDirection } from "../iom/dual-write-facts.js";
 import { catalogIds, seedCatalog } from "./catalog-seed.js";
+import { seedDualWrite } from "./dual-write-seed.js";
+import { PROJECTS_TABLE } from "./gateway-contract.js";
 import { stableId } from "./ids.js";
 import type { TableRows } from "./journal.js";
 import type { Schema } from "./schema.js";
@@ -20,114 +21,17 @@ export const seedIds = {
   site: (company: string, site: string) => stableId(`msdyn_operationalsite:${company}:${site}`),
   warehouse: (company: string, warehouse: string) => stableId(`msdyn_warehouse:${company}:${warehouse}`),
   account: (number: string) => stableId(`account:${number}`),
-  map: (name: string) => stableId(`${dualWrite.table}:${name}`),
 };
 
-export const SALES_ORDER_HEADERS_MAP = "CDS sales order headers (salesorders)";
-export const SALES_ORDER_LINES_MAP = "CDS sales order lines (salesorderdetails)";
+export {
+  SALES_ORDER_HEADERS_MAP,
+  SALES_ORDER_LINES_MAP,
+  SALES_ORDER_LINES_V2_MAP,
+  dualWriteSeedIds,
+} from "./dual-write-seed.js";
 
 const ref = (table: string, id: string): LookupValue => ({ id, table });
 const active = { statecode: 0, statuscode: 1 };
-
-const isReadyToSyncOutOfBox = {
-  syncDirection: syncDirection.both,
-  sourceField: null,
-  destinationField: "msdyn_isreadytosync",
-  valueTransforms: [],
-  isSystemGenerated: false,
-};
-
-function field(
-  source: string,
-  destination: string,
-  direction: number = syncDirection.both,
-): Record<string, unknown> {
-  return {
-    syncDirection: direction,
-    sourceField: source,
-    destinationField: destination,
-    valueTransforms: [],
-    isSystemGenerated: false,
-  };
-}
-
-/** The out-of-box maps: shapes from DWA DWFieldMapping.cs; field lists are representative. [I] */
-function maps(): Array<{
-  name: string;
-  displayName: string;
-  mapping: unknown;
-}> {
-  const leg = (
-    source: string,
-    destination: string,
-    reversedSourceFilter: string,
-    fieldMappings: unknown[],
-  ) => ({
-    sourceSchema: source,
-    sourceEnvironmentType: "AX",
-    destinationSchema: destination,
-    sourceFilter: "",
-    reversedSourceFilter,
-    isSourceFilterEditable: true,
-    fieldMappings,
-  });
-  return [
-    {
-      name: SALES_ORDER_HEADERS_MAP,
-      displayName: "CDS sales order headers",
-      mapping: {
-        entityMappingTasks: [
-          {
-            name: SALES_ORDER_HEADERS_MAP,
-            legs: [
-              leg("CDS sales order headers", "salesorders", "msdyn_ordertype eq 192350000", [
-                field("SALESORDERNUMBER", "msdyn_salesordernumber"),
-                field("ORDERINGCUSTOMERACCOUNTNUMBER", "customerid.accountnumber"),
-                field("INVOICECUSTOMERACCOUNTNUMBER", "msdyn_invoicecustomer.accountnumber"),
-                field("DEFAULTSHIPPINGSITEID", "msdyn_defaultshippingsite.msdyn_siteid"),
-                field(
-                  "DEFAULTSHIPPINGWAREHOUSEID",
-                  "msdyn_defaultshippingwarehouse.msdyn_warehouseidentifier",
-                ),
-                field("CURRENCYCODE", "transactioncurrencyid.isocurrencycode"),
-                {
-                  syncDirection: syncDirection.financeToDataverse,
-                  sourceField: null,
-                  destinationField: "msdyn_ordertype",
-                  valueTransforms: [{ transformType: "Default", defaultValue: "192350000" }],
-                  isSystemGenerated: false,
-                },
-                isReadyToSyncOutOfBox,
-              ]),
-            ],
-          },
-        ],
-      },
-    },
-    {
-      name: SALES_ORDER_LINES_MAP,
-      displayName: "CDS sales order lines",
-      mapping: {
-        entityMappingTasks: [
-          {
-            name: SALES_ORDER_LINES_MAP,
-            legs: [
-              leg("CDS sales order lines", "salesorderdetails", "", [
-                field("SALESORDERNUMBER", "salesorderid.msdyn_salesordernumber"),
-                field("LINECREATIONSEQUENCENUMBER", "lineitemnumber"),
-                field("ORDEREDSALESQUANTITY", "quantity"),
-                field("SALESPRICE", "priceperunit"),
-                field("SHIPPINGSITEID", "msdyn_shippingsite.msdyn_siteid"),
-                field("SHIPPINGWAREHOUSEID", "msdyn_shippingwarehouse.msdyn_warehouseidentifier"),
-                isReadyToSyncOutOfBox,
-              ]),
-            ],
-          },
-        ],
-      },
-    },
-  ];
-}
 
 /**
  * The seeded rows, by table. With the schema served (`iom emulator --metadata`), rows of tables it
@@ -180,14 +84,7 @@ function allSeedRows(): TableRows {
 
   seedCatalog(add);
 
-  for (const map of maps())
-    add(dualWrite.table, seedIds.map(map.name), {
-      [dualWrite.name]: map.name,
-      [dualWrite.displayName]: map.displayName,
-      [dualWrite.mapping]: JSON.stringify(map.mapping),
-      [dualWrite.runState]: mapState.running.value,
-      ...active,
-    });
+  seedDualWrite(add);
 
   const companies = [
     ["USMF", "Contoso Entertainment System USA"],

@@ -1,16 +1,18 @@
 // The HTTP side: node:http on 127.0.0.1, bearer-token check, request counters and injected faults
-// for everything under /api/, body size limit, and dispatch to the Web API, the dual-write
-// management endpoint and the /_emulator/ administration endpoints.
+// for everything under /api/, body size limit, and dispatch to the Web API and the /_emulator/
+// administration endpoints; and a second listener, the dual-write management gateway's own host
+// (a real tenant's gateway is not on the environment's host), with the same token, counters and
+// faults.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { timingSafeEqual } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { dualWrite } from "../iom/dual-write-facts.js";
 import { Counters, Faults, faultError } from "./admin.js";
 import type { Context } from "./context.js";
-import { DualWriteManagement, mapGuard } from "./dual-write.js";
+import { DualWriteGateway, versionRowRules } from "./dual-write.js";
 import { ApiError, ErrorCode, unknownSegment } from "./errors.js";
+import { GATEWAY_PATH, PROJECTS_TABLE } from "./gateway-contract.js";
 import { JSON_TYPE, type ApiResponse } from "./http-types.js";
 import { iomRules } from "./iom-rules.js";
 import { Journal } from "./journal.js";
@@ -34,6 +36,8 @@ export interface ServerOptions {
   seed: number;
   /** WhoAmI's OrganizationId. */
   organizationId: string;
+  /** The dual-write gateway's port; 0 (the default) picks a free one. */
+  gatewayPort?: number;
   /** The metadata served (tables and the roles of the IOM rules); the built-in file unless given. */
   metadata?: EmulatorMetadata;
   /** The tables served, instead of the metadata's (the IOM rules keep the metadata's roles). */
@@ -85,10 +89,13 @@ export class EmulatorServer {
   private readonly faults: Faults;
   private readonly store: Store;
   private readonly ctx: Context;
-  private readonly dualWrite: DualWriteManagement;
+  private readonly gatewayServer: Server;
+  private readonly dualWrite: DualWriteGateway;
   private readonly token: Buffer;
   private closing: Promise<void> | undefined;
   url = "";
+  /** The gateway's origin, "http://127.0.0.1:PORT" (requests go to GATEWAY_PATH under it). */
+  gatewayUrl = "";
   /** What the served metadata leaves out of the emulator's behaviour (IOM rules it cannot enforce). */
   readonly warnings: string[] = [];
 
@@ -103,7 +110,7 @@ export class EmulatorServer {
     let journal: Journal | undefined;
     let data;
     if (options.dataDir !== undefined) ({ journal, data } = Journal.open(options.dataDir));
-    this.store = new Store(schema, journal);
+    this.store = new Store(schema, journal, [PROJECTS_TABLE]);
     this.store.load(data ?? seedRows(schema), data === undefined);
     this.faults = new Faults(options.seed);
     this.token = Buffer.from(`Bearer ${options.token}`);
@@ -111,16 +118,16 @@ export class EmulatorServer {
       schema,
       store: this.store,
       serviceRoot: "",
-      rules: new Map([...iom.rules, [dualWrite.table, { beforeWrite: mapGuard }]]),
+      rules: new Map([...iom.rules, versionRowRules]),
       identity: {
         userId: seedIds.user,
         businessUnitId: seedIds.businessUnit,
         organizationId: options.organizationId,
       },
     };
-    this.dualWrite = new DualWriteManagement(this.ctx);
-    this.server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
-      this.onRequest(req, res).catch((err: unknown) => {
+    this.dualWrite = new DualWriteGateway(this.ctx);
+    const handler = (gateway: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+      this.onRequest(req, res, gateway).catch((err: unknown) => {
         sendError(
           res,
           new ApiError(
@@ -130,19 +137,25 @@ export class EmulatorServer {
           ),
         );
       });
-    });
+    };
+    this.server = createServer({ keepAliveTimeout: 5_000 }, handler(false));
+    this.gatewayServer = createServer({ keepAliveTimeout: 5_000 }, handler(true));
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(this.options.port, "127.0.0.1", () => {
-        this.server.off("error", reject);
-        resolve();
+    const listen = (server: Server, port: number) =>
+      new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, "127.0.0.1", () => {
+          server.off("error", reject);
+          resolve();
+        });
       });
-    });
+    await listen(this.server, this.options.port);
+    await listen(this.gatewayServer, this.options.gatewayPort ?? 0);
     const { port } = this.server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
+    this.gatewayUrl = `http://127.0.0.1:${(this.gatewayServer.address() as AddressInfo).port}`;
     this.ctx.serviceRoot = `${this.url}${API_ROOT}`;
   }
 
@@ -165,14 +178,14 @@ export class EmulatorServer {
     );
   }
 
-  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async onRequest(req: IncomingMessage, res: ServerResponse, gateway: boolean): Promise<void> {
     const method = req.method ?? "GET";
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? "" : url.slice(q + 1);
 
-    if (path.startsWith(ADMIN_ROOT)) {
+    if (path.startsWith(ADMIN_ROOT) && !gateway) {
       if (!this.authorized(req)) return this.unauthorized(res);
       return send(res, await this.admin(req, method, path.slice(ADMIN_ROOT.length)));
     }
@@ -206,18 +219,15 @@ export class EmulatorServer {
       throw err;
     }
     const request = { method, query, headers: headerMap(req), body };
-    if (path.startsWith(API_ROOT))
-      return send(res, handleApi(this.ctx, { ...request, path: path.slice(API_ROOT.length) }));
-    if (path.startsWith(dualWrite.managementPath)) {
+    if (gateway && path.startsWith(GATEWAY_PATH)) {
       try {
-        return send(
-          res,
-          this.dualWrite.handle({ ...request, path }, path.slice(dualWrite.managementPath.length)),
-        );
+        return send(res, this.dualWrite.handle({ ...request, path }, path.slice(GATEWAY_PATH.length)));
       } catch (err) {
         return send(res, errorResponse(err));
       }
     }
+    if (!gateway && path.startsWith(API_ROOT))
+      return send(res, handleApi(this.ctx, { ...request, path: path.slice(API_ROOT.length) }));
     return sendError(res, unknownSegment(path));
   }
 
@@ -225,11 +235,7 @@ export class EmulatorServer {
     const ok = (status: number, body?: unknown): ApiResponse =>
       body === undefined
         ? { status, headers: {} }
-        : {
-            status,
-            headers: { "Content-Type": JSON_TYPE },
-            body: JSON.stringify(body),
-          };
+        : { status, headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify(body) };
     try {
       const text = await readBody(req);
       switch (`${method} ${route}`) {
@@ -237,7 +243,6 @@ export class EmulatorServer {
           this.store.load(seedRows(this.ctx.schema), true);
           this.faults.clear();
           this.counters.reset();
-          this.dualWrite.clearRequests();
           return ok(204);
         case "GET counters":
           return ok(200, this.counters);
@@ -275,10 +280,14 @@ export class EmulatorServer {
 
   /** Stops listening, ends open connections and releases the data directory. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    }).then(() => this.store.close());
+    const close = (server: Server) =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    this.closing ??= Promise.all([close(this.server), close(this.gatewayServer)]).then(() =>
+      this.store.close(),
+    );
     return this.closing;
   }
 }

@@ -58,8 +58,14 @@ export class Store {
   constructor(
     private readonly schema: Schema,
     private readonly journal?: Journal,
+    /** Tables of the emulator's own state (the dual-write gateway's projects): stored, not served. */
+    private readonly internalTables: readonly string[] = [],
   ) {
-    for (const model of schema.tables) this.tables.set(model.logicalName, this.emptyTable(model.logicalName));
+    for (const name of this.tableNames()) this.tables.set(name, this.emptyTable(name));
+  }
+
+  private tableNames(): string[] {
+    return [...[...this.schema.tables].map((m) => m.logicalName), ...this.internalTables];
   }
 
   private emptyTable(logicalName: string): TableData {
@@ -78,8 +84,7 @@ export class Store {
   /** Replaces every row (loading from disk, or a reset); persists the new state when asked. */
   load(rows: TableRows, persist: boolean): void {
     if (this.depth > 0) throw new Error("cannot load inside a transaction");
-    for (const model of this.schema.tables)
-      this.tables.set(model.logicalName, this.emptyTable(model.logicalName));
+    for (const name of this.tableNames()) this.tables.set(name, this.emptyTable(name));
     this.version = 0;
     for (const [table, byId] of rows) {
       if (!this.tables.has(table)) continue; // a table the registry no longer has

@@ -9,7 +9,6 @@
 import { load } from "../resources/runtime/dispatch.js";
 import { RESOURCE_TYPES, type ImplementationKind } from "../resources/common/dynamic.js";
 import { type entitySetNames } from "../iom/facts.js";
-import { dualWrite } from "../iom/dual-write-facts.js";
 import { diffProperties, HIDDEN_INPUTS, topLevelProperties, type PropertyChange } from "./plan-diff.js";
 import { parseUrn, type PreviewDigest, type PreviewResourceState, type PreviewStep } from "./plan-preview.js";
 
@@ -63,10 +62,11 @@ const KIND_BY_TYPE = new Map<string, ImplementationKind>(
   ]),
 );
 
-type Table = keyof typeof entitySetNames | typeof dualWrite.table;
+type Table = keyof typeof entitySetNames;
 
 interface KindFacts {
-  table: Table;
+  /** The Dataverse row behind the resource; none for a dual-write map (a gateway project). */
+  table?: Table;
   /** The input holding the row's id when it is not the resource's id. */
   idInput?: string;
   /** `provider` names an installed provider as the UI lists it, from its YAML name. */
@@ -103,7 +103,6 @@ const KINDS: Record<string, KindFacts> = {
     missing: "deleted in the environment",
   },
   DualWriteMap: {
-    table: dualWrite.table,
     place: (i, n) => `Finance and Operations > Data management > Dual-write > ${text(i.map, n)}`,
     missing: "no longer found in the environment",
   },
@@ -162,7 +161,7 @@ function lookAt(
   const facts = KINDS[kind];
   const at: LookAt = { place: facts ? facts.place(inputs, name, provider) : `${kind} ${name}` };
   const id = facts?.idInput ? inputs[facts.idInput] : applied.id;
-  if (facts && typeof id === "string" && id) at.record = { table: facts.table, id };
+  if (facts?.table && typeof id === "string" && id) at.record = { table: facts.table, id };
   if (applied.modified) at.lastApplied = applied.modified;
   return at;
 }

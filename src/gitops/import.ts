@@ -16,10 +16,12 @@ import {
   DualWriteManagementClient,
   eq,
   isGuid,
+  mapsNamed,
   or,
+  uiMapName,
   type DataverseClient,
   type DataverseRecord,
-  type MapStatus,
+  type GatewayMap,
 } from "../dataverse/index.js";
 import type { DualWriteMap } from "../generated/dual-write-map.js";
 import type { IomProvider } from "../generated/iom-provider.js";
@@ -375,30 +377,35 @@ class EnvironmentReader {
 
   async dualWriteMaps(): Promise<DualWriteMap[]> {
     const dw = new DualWriteManagementClient(this.s.client);
-    let maps: MapStatus[];
+    let maps: GatewayMap[];
     try {
       maps = await dw.maps();
     } catch (error) {
-      if (!(error instanceof DataverseError && error.code === "not-found")) throw error;
+      // No gateway configured (or none there): the rest of the configuration is still imported.
+      if (!(
+        error instanceof DataverseError &&
+        (error.code === "not-found" || error.code === "invalid-config")
+      ))
+        throw error;
       this.find(
         "warning",
         "dual-write-unavailable",
         { table: DUAL_WRITE_MAP, id: "", name: "Entities" },
-        `the dual-write management endpoint answered 404, so no dual-write map is imported`,
-        "set IOM_DUALWRITE_URL to the environment's dual-write management endpoint (docs/dataverse-client.md)",
+        `the dual-write gateway could not be asked for the maps (${error.message}), so no dual-write map is imported`,
+        "set IOM_DUALWRITE_URL to the dual-write gateway and IOM_FINOPS_URL to the linked F&O environment (docs/dual-write-gateway.md)",
       );
       return [];
     }
     const names = new NameRegister();
     const out: DualWriteMap[] = [];
     for (const wanted of IOM_DUAL_WRITE_MAPS) {
-      const hits = maps.filter((m) => sameName(m.name.trim(), wanted.map));
+      const hits = mapsNamed(maps, wanted.map);
       const [hit] = hits;
       if (!hit || hits.length > 1) {
         this.find(
           hit ? "error" : "warning",
           hit ? "duplicate-record" : "map-not-found",
-          { table: DUAL_WRITE_MAP, id: hits.map((m) => m.id).join(", "), name: wanted.map },
+          { table: DUAL_WRITE_MAP, id: hits.map((m) => m.pid ?? "").join(", "), name: wanted.map },
           hit
             ? `${hits.length} dual-write table maps have this name`
             : `is not in the environment, so it is left out`,
@@ -408,8 +415,18 @@ class EnvironmentReader {
         );
         continue;
       }
-      const record = { table: DUAL_WRITE_MAP, id: hit.id, name: hit.name };
-      const document = await dw.fieldMappings(hit.id);
+      const record = { table: DUAL_WRITE_MAP, id: hit.pid ?? "", name: hit.name };
+      if (!hit.pid) {
+        this.find(
+          "warning",
+          "map-not-found",
+          record,
+          "has never been run (the gateway has no project for it), so it is left out",
+          "run it once in Finance and Operations (Data management > Dual-write), then import again",
+        );
+        continue;
+      }
+      const document = await dw.fieldMappings(hit.pid);
       const described = await this.describe(record, async () => describeSettings(document, wanted.fields));
       if (!described) continue;
       const { settings, inexact } = described;
@@ -432,8 +449,9 @@ class EnvironmentReader {
           "`pulumi up` of the import rewrites that mapping as the YAML says; check it before applying",
         );
       const yaml: DualWriteMap = {
-        name: names.take(mapName(hit.name)),
-        map: hit.name,
+        name: names.take(mapName(uiMapName(hit.name))),
+        // The name the F&O UI and IOM's docs use; it names the same map as the gateway's tName.
+        map: uiMapName(hit.name),
         table: wanted.table,
         ...(runningSetting(hit.state) !== undefined ? { running: runningSetting(hit.state) } : {}),
         dataverseFilter: settings.dataverseFilter,

@@ -59,7 +59,9 @@ export const command: Command = {
     const dataDir = path.join(projectRoot, ".iom", "demo");
     mkdirSync(stateDir, { recursive: true });
     const emulator = await startEmulator({ port: 0, dataDir });
-    process.stdout.write(`emulator listening on ${emulator.url} (data in .iom/demo)\n`);
+    process.stdout.write(
+      `emulator listening on ${emulator.url}, dual-write gateway on ${emulator.dualWriteUrl} (data in .iom/demo)\n`,
+    );
     try {
       const env = engineEnv(engine, {
         PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`,
@@ -68,6 +70,9 @@ export const command: Command = {
         // through the environment instead of the committed stack file.
         IOM_DATAVERSE_URL: emulator.url,
         IOM_TOKEN: emulator.token,
+        // Dual-write maps are managed on the gateway's own host, found by their F&O environment.
+        IOM_DUALWRITE_URL: emulator.dualWriteUrl,
+        IOM_FINOPS_URL: emulator.financeAndOperationsUrl,
       });
       const pulumiCommand = await PulumiCommand.get({ root: path.dirname(engine.binDir) });
       const stack = await LocalWorkspace.createOrSelectStack(
@@ -107,7 +112,8 @@ export const command: Command = {
         "                                                 # (Authorization: Bearer dev-token)",
         "  edit a dataverseFilter in stacks/local.iom.yaml, then, with that emulator running:",
         '  export PATH="$(npx iom engine):$PATH" PULUMI_CONFIG_PASSPHRASE=iom-local-emulator',
-        "  IOM_DATAVERSE_URL=http://127.0.0.1:4800 IOM_TOKEN=dev-token pulumi preview --diff --stack local",
+        "  IOM_DATAVERSE_URL=http://127.0.0.1:4800 IOM_DUALWRITE_URL=http://127.0.0.1:4801 \\",
+        "    IOM_FINOPS_URL=https://finops.emulator.local IOM_TOKEN=dev-token pulumi preview --diff --stack local",
         "  npm run demo                                     # apply it (runs again converge)",
         "",
       ];

@@ -1,8 +1,8 @@
-// Dual Write table map: the solution component that holds a map's legs, filters and field
-// mappings as JSON. [3P: table and columns; C: JSON shape, DWA DWFieldMapping.cs] The running
-// state is the emulator's own column, see dualWrite in ../facts.ts.
-import { dualWrite, mapState } from "../dual-write-facts.js";
-import { activeInactive, memo, picklist, primaryId, text, timestamps } from "./attributes.js";
+// Dual Write table map: one row per saved version of a map, its mapping (one entity mapping task,
+// legs at the top level) as JSON [3P: table, columns and shape, see ../dual-write-facts.ts]. A map's
+// run state is the dual-write gateway's, not a column here.
+import { dualWrite } from "../dual-write-facts.js";
+import { activeInactive, memo, primaryId, text, timestamps } from "./attributes.js";
 import type { TableDefinition } from "./types.js";
 
 export const msdyn_dualwriteentitymap: TableDefinition = {
@@ -17,7 +17,6 @@ export const msdyn_dualwriteentitymap: TableDefinition = {
     text(dualWrite.displayName, "Display Name", 200),
     memo(dualWrite.mapping, "Mapping"),
     { logicalName: dualWrite.solutionId, displayName: "Solution", type: "Uniqueidentifier" },
-    picklist(dualWrite.runState, "Run State", Object.values(mapState)),
     ...activeInactive(),
     ...timestamps(),
   ],

@@ -7,6 +7,8 @@ export type DualWriteMapErrorCode =
   | "map-not-found"
   /** More than one table map has the configured name. */
   | "ambiguous-map"
+  /** The map has never run, so the gateway has no project (pid) for it to manage. */
+  | "map-without-project"
   /** The mapping document has no leg we can edit, or a managed field we cannot express. */
   | "unsupported-mapping"
   /** The same Dataverse field is listed twice, in the YAML or in the map's leg. */
@@ -29,7 +31,7 @@ export class DualWriteMapError extends Error {
      * Set when this run stopped the map, or may have (a stop whose answer was lost), and did not
      * put it back: the state it was in before, which the next apply restores.
      */
-    readonly stoppedFrom?: number,
+    readonly stoppedFrom?: string,
   ) {
     super(message);
   }

@@ -1,8 +1,10 @@
-// Pure conversions between a table map's mapping document (the wire JSON the management endpoint
-// serves: entityMappingTasks[].legs[] with filters and fieldMappings[], domain.md section 2) and the
+// Pure conversions between a table map's mapping document (the wire JSON the gateway serves from
+// <pid>/FieldMappings: entityMappingTasks[].legs[] with filters and fieldMappings[]) and the
 // settings the YAML manages. Nothing here speaks HTTP. Edits never touch what the YAML does not
 // manage: other tasks and legs, other field mappings and keys we do not know are copied as they are.
+import { isDeepStrictEqual } from "node:util";
 import type { DualWriteMap, FieldMapping } from "../../generated/dual-write-map.js";
+import { mapNameKey } from "../../dataverse/dual-write.js";
 import { syncDirection } from "../../iom/dual-write-facts.js";
 import { DualWriteMapError } from "./errors.js";
 
@@ -113,6 +115,30 @@ export function managedLeg(document: Json): Json {
       `the map's mapping has ${legs.length} Finance and Operations to Dataverse legs (entityMappingTasks[].legs[] with sourceEnvironmentType AX); exactly one is needed to know where the filters and field mappings go`,
     );
   return legs[0] as Json;
+}
+
+/**
+ * The entity mapping task a new version of the map stores: a version row holds one task with its
+ * legs at the top level [3P: dualWriteTableFacts.mapping]. A document with more than one task is
+ * refused rather than split or guessed at.
+ */
+export function versionTask(document: Json): Json {
+  const tasks = Array.isArray(document.entityMappingTasks) ? document.entityMappingTasks : [];
+  const [task] = tasks;
+  if (tasks.length !== 1 || !isObject(task))
+    throw new DualWriteMapError(
+      "unsupported-mapping",
+      `the map's mapping has ${tasks.length} entity mapping tasks; a map version holds exactly one, so iom-gitops cannot save it as a new version`,
+    );
+  return task;
+}
+
+/**
+ * Whether two documents hold the same mapping: their entity mapping tasks, nothing else (the
+ * gateway's document also carries the project's state and dates, which change on their own).
+ */
+export function sameMappings(a: Json, b: Json): boolean {
+  return isDeepStrictEqual(a.entityMappingTasks ?? null, b.entityMappingTasks ?? null);
 }
 
 function legFieldMappings(leg: Json): Json[] {
@@ -299,7 +325,7 @@ export function sameFieldMapping(a: FieldMapping, b: FieldMapping): boolean {
 }
 
 /**
- * The comparable form of a map resource's inputs: map names compared without regard to case,
+ * The comparable form of a map resource's inputs: map names compared in either form, without regard to case,
  * filters without meaningless whitespace, field mappings as a set keyed by Dataverse field, no
  * list the same as an empty one, and default and value-map values as the text they are stored as.
  */
@@ -312,7 +338,8 @@ export function canonicalSettings(inputs: DualWriteMap): Record<string, unknown>
   });
   return {
     name: inputs.name,
-    map: String(inputs.map ?? "").toLowerCase(),
+    // Either form of a map's name ("Label (set)", "set - Label") names the same map.
+    map: mapNameKey(String(inputs.map ?? "")),
     table: inputs.table,
     dataverseFilter: normaliseFilter(String(inputs.dataverseFilter ?? "")),
     financeAndOperationsFilter:

@@ -4,8 +4,15 @@
 // Dual-write only accepts a mapping while the map is stopped, so every save stops the map and
 // then puts it back in the state it was in (or the one `running` asks for); a save that changes
 // nothing is never made.
-import { isDeepStrictEqual } from "node:util";
-import { DataverseError, DualWriteManagementClient, type MapStatus } from "../../dataverse/index.js";
+import { didYouMean } from "../../config/did-you-mean.js";
+import {
+  DataverseError,
+  DualWriteManagementClient,
+  mapsNamed,
+  stateLabel,
+  uiMapName,
+  type GatewayMap,
+} from "../../dataverse/index.js";
 import { mapAction, mapState } from "../../iom/dual-write-facts.js";
 import type { KindImplementation, Outputs } from "../runtime/kind.js";
 import { PartialApplyError } from "../runtime/kind.js";
@@ -18,7 +25,9 @@ import {
   carryFound,
   readSettings,
   restoreSettings,
+  sameMappings,
   snapshot,
+  versionTask,
   type EditedDocument,
   type FoundSettings,
 } from "./mapping.js";
@@ -27,65 +36,91 @@ export interface DualWriteMapOutputs extends Outputs<DualWriteMapInputs> {
   /** The managed settings as they were before this stack first changed them; destroy restores them. */
   found: FoundSettings;
   /**
-   * Only after an interrupted apply left the map stopped: the state it was in before (a number of
-   * mapState). The next apply, or destroy, puts the map back to it.
+   * Only after an interrupted apply left the map stopped: the state it was in before (a mapState
+   * value, "4"; states written by earlier versions were numbers). The next apply, or destroy, puts
+   * the map back to it.
    */
-  stoppedFrom?: number;
+  stoppedFrom?: string;
 }
 
-const EDITABLE: ReadonlySet<number> = new Set([mapState.stopped.value, mapState.notRunning.value]);
+const EDITABLE: ReadonlySet<string> = new Set([mapState.stopped.value, mapState.notRunning.value]);
 /** States in which the map syncs rows, or is on its way to: what `running: true` means. */
-const RUNNING: ReadonlySet<number> = new Set([
+const RUNNING: ReadonlySet<string> = new Set([
   mapState.running.value,
   mapState.initialSync.value,
   mapState.catchUp.value,
 ]);
-const STATE_NAMES = new Map<number, string>(Object.values(mapState).map((s) => [s.value, s.label]));
 
 /**
  * The `running` setting that says a map's run state as it is (`iom import`): true while it syncs,
  * false when stopped, nothing for a paused map, which neither value would leave as it is.
  */
-export function runningSetting(state: number): boolean | undefined {
+export function runningSetting(state: string): boolean | undefined {
   if (RUNNING.has(state)) return true;
   return EDITABLE.has(state) ? false : undefined;
-}
-
-function stateName(state: number): string {
-  return STATE_NAMES.get(state) ?? `state ${state}`;
 }
 
 function isNotFound(error: unknown): boolean {
   return error instanceof DataverseError && error.code === "not-found";
 }
 
-/** The map named `name` (compared without regard to case), or an error naming the maps there are. */
-async function findMap(dw: DualWriteManagementClient, name: string): Promise<MapStatus> {
+/**
+ * The map `name` names, in the UI's form ("CDS sales order headers (salesorders)") or the gateway's
+ * ("salesorders - CDS sales order headers"), or an error naming the maps there are. The resource's
+ * id is the map's project id (pid): the gateway's requests take it, and it stays the same when a
+ * new version of the map is made active, which a template id (and the version row's id) does not.
+ */
+async function findMap(dw: DualWriteManagementClient, name: string): Promise<GatewayMap & { pid: string }> {
   const maps = await dw.maps();
-  const wanted = name.trim().toLowerCase();
-  const hits = maps.filter((m) => m.name.trim().toLowerCase() === wanted);
+  const hits = mapsNamed(maps, name);
   if (hits.length > 1)
     throw new DualWriteMapError(
       "ambiguous-map",
-      `${hits.length} dual-write table maps are named '${name}' (ids ${hits.map((m) => m.id).join(", ")}); remove or rename the extra ones in Finance and Operations`,
+      `${hits.length} dual-write table maps are named '${name}' (${hits.map((m) => `'${m.name}' project ${m.pid ?? "none"}`).join(", ")}); give the map's exact name as the gateway lists it, or remove the extra ones in Finance and Operations`,
     );
   const [hit] = hits;
-  if (hit) return hit;
-  const names = maps.map((m) => `'${m.name}'`).sort();
-  throw new DualWriteMapError(
-    "map-not-found",
-    `no dual-write table map is named '${name}'; ${names.length > 0 ? `the environment has ${names.join(", ")}` : "the environment has none"}. Set 'map' to one of them, or install the solution that brings the map`,
-  );
+  if (!hit) {
+    const names = maps.map((m) => `'${uiMapName(m.name)}'`).sort();
+    const suggestion = didYouMean(
+      uiMapName(name),
+      maps.map((m) => uiMapName(m.name)),
+    );
+    throw new DualWriteMapError(
+      "map-not-found",
+      `no dual-write table map is named '${name}'${suggestion ? `; did you mean '${suggestion}'?` : ""} ${names.length > 0 ? `The environment has ${names.join(", ")}` : "The environment has none"}. Set 'map' to one of them, or install the solution that brings the map`,
+    );
+  }
+  if (!hit.pid)
+    throw new DualWriteMapError(
+      "map-without-project",
+      `the table map '${hit.name}' has no project id (detail.pid): it has never been run in this environment. Run it once in Finance and Operations (Data management > Dual-write), then apply again`,
+    );
+  return hit as GatewayMap & { pid: string };
 }
 
 /** Puts a map that was `before` back in that state after it was stopped for an edit. */
-async function restoreRunState(dw: DualWriteManagementClient, id: string, before: number): Promise<void> {
-  if (before === mapState.running.value) await dw.run(mapAction.start, [id]);
+async function restoreRunState(dw: DualWriteManagementClient, pid: string, before: string): Promise<void> {
+  if (before === mapState.running.value) await dw.run(mapAction.start, pid);
   else if (before === mapState.paused.value) {
     // A stopped map cannot be paused: start it, then pause it.
-    await dw.run(mapAction.start, [id]);
-    await dw.run(mapAction.pause, [id]);
+    await dw.run(mapAction.start, pid);
+    await dw.run(mapAction.pause, pid);
   }
+}
+
+/**
+ * Saves an edited mapping: a new version of the map (a msdyn_dualwriteentitymap row) made active
+ * with SwitchActive, which dual-write only allows while the map is stopped. This is how the F&O UI's
+ * "save with a new version" is taken to work [I; unverified, docs/dual-write-gateway.md]: no
+ * source shows a request that saves a mapping in place.
+ */
+async function saveVersion(
+  dw: DualWriteManagementClient,
+  map: GatewayMap & { pid: string },
+  edited: EditedDocument,
+): Promise<void> {
+  const templateId = await dw.saveVersion(map, versionTask(edited.document));
+  await dw.switchActive(map.pid, templateId);
 }
 
 /**
@@ -102,14 +137,15 @@ async function restoreRunState(dw: DualWriteManagementClient, id: string, before
  */
 async function saveWhileStopped(
   dw: DualWriteManagementClient,
-  id: string,
+  pid: string,
   mapName: string,
   edited: EditedDocument,
-  stoppedFrom?: number,
+  stoppedFrom?: string,
   running?: boolean,
 ): Promise<void> {
   if (!edited.changed && stoppedFrom === undefined && running === undefined) return;
-  const current = (await dw.map(id)).state;
+  const map = { ...(await dw.map(pid)), pid };
+  const current = map.state;
   // Where the map ends: the state the YAML asks for, else the one it was in before any stop.
   const before =
     running === true
@@ -120,61 +156,63 @@ async function saveWhileStopped(
           ? stoppedFrom
           : current;
   if (!edited.changed) {
-    if (running === false && !EDITABLE.has(current)) await stopForGood(dw, id, mapName, current);
+    if (running === false && !EDITABLE.has(current)) await stopForGood(dw, pid, mapName, current);
     // The restart an interrupted run owes, or the YAML asks for, if the map is stopped or paused.
     else if (EDITABLE.has(current) || (running === true && current === mapState.paused.value))
-      await putBack(dw, id, mapName, before, undefined, current);
+      await putBack(dw, pid, mapName, before, undefined, current);
     return;
   }
   if (!EDITABLE.has(current) && current !== mapState.running.value && current !== mapState.paused.value)
     throw new DualWriteMapError(
       "map-busy",
-      `the table map '${mapName}' is ${stateName(current)}; it is not stopped in the middle of that. Wait until it is Running, Paused or Stopped, then apply again`,
+      `the table map '${mapName}' is ${stateLabel(current)}; it is not stopped in the middle of that. Wait until it is Running, Paused or Stopped, then apply again`,
     );
   if (!EDITABLE.has(current)) {
     try {
-      await dw.run(mapAction.stop, [id]);
+      await dw.run(mapAction.stop, pid);
     } catch (error) {
-      // The stop may have happened with its answer lost: the map is then stopped by this run.
+      // The stop may have happened with its answer lost (or be still under way): the map is then
+      // stopped by this run.
       const cause = error instanceof Error ? error.message : String(error);
       throw new DualWriteMapError(
         "run-state-not-restored",
-        `${cause}; the table map '${mapName}' may now be stopped: the next apply puts it back to ${stateName(before)}`,
+        `${cause}; the table map '${mapName}' may now be stopped: the next apply puts it back to ${stateLabel(before)}`,
         false,
         before,
       );
     }
   }
-  // The endpoint takes no If-Match: the document is read again now that the map is stopped (no one
-  // can save a running map), and a change someone saved since the first read is not written over.
+  // Nothing saves on a condition: the document is read again now that the map is stopped (no one
+  // can switch a running map's version), and a change someone saved since the first read is not
+  // written over.
   let saveError: unknown;
   try {
-    if (!isDeepStrictEqual(await dw.fieldMappings(id), edited.base))
+    if (!sameMappings(await dw.fieldMappings(pid), edited.base))
       saveError = new DualWriteMapError(
         "changed-meanwhile",
         `the table map '${mapName}' had its mapping saved by someone else after iom-gitops read it; nothing was saved over it. Run pulumi refresh to read it as it is now, look at the difference with pulumi preview --diff, then run pulumi up again`,
       );
-    else await dw.saveFieldMappings(id, edited.document);
+    else await saveVersion(dw, map, edited);
   } catch (error) {
     saveError = error;
   }
-  await putBack(dw, id, mapName, before, saveError);
+  await putBack(dw, pid, mapName, before, saveError);
   if (saveError !== undefined) throw saveError;
 }
 
 /** Stops a map the YAML wants stopped (`running: false`); not in the middle of a sync. */
 async function stopForGood(
   dw: DualWriteManagementClient,
-  id: string,
+  pid: string,
   mapName: string,
-  current: number,
+  current: string,
 ): Promise<void> {
   if (current !== mapState.running.value && current !== mapState.paused.value)
     throw new DualWriteMapError(
       "map-busy",
-      `the table map '${mapName}' is ${stateName(current)}; it is not stopped in the middle of that. Wait until it is Running or Paused, then apply again`,
+      `the table map '${mapName}' is ${stateLabel(current)}; it is not stopped in the middle of that. Wait until it is Running or Paused, then apply again`,
     );
-  await dw.run(mapAction.stop, [id]);
+  await dw.run(mapAction.stop, pid);
 }
 
 /**
@@ -184,26 +222,26 @@ async function stopForGood(
  */
 async function putBack(
   dw: DualWriteManagementClient,
-  id: string,
+  pid: string,
   mapName: string,
-  before: number,
+  before: string,
   saveError: unknown,
-  from: number = mapState.stopped.value,
+  from: string = mapState.stopped.value,
 ): Promise<void> {
   try {
     if (from === mapState.paused.value && before === mapState.running.value)
-      await dw.run(mapAction.resume, [id]);
-    else await restoreRunState(dw, id, before);
+      await dw.run(mapAction.resume, pid);
+    else await restoreRunState(dw, pid, before);
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
     const saved = saveError === undefined;
     throw new DualWriteMapError(
       "run-state-not-restored",
-      `the table map '${mapName}' was stopped to be edited and could not be put back to ${stateName(before)}: ${cause}` +
+      `the table map '${mapName}' was stopped to be edited and could not be put back to ${stateLabel(before)}: ${cause}` +
         (saved
           ? "; its new mapping was saved. "
           : `; saving its mapping had failed as well, so the mapping is unchanged (${saveError instanceof Error ? saveError.message : String(saveError)}). `) +
-        `The next apply puts it back to ${stateName(before)}; or do it in Finance and Operations (Data management > Dual-write)`,
+        `The next apply puts it back to ${stateLabel(before)}; or do it in Finance and Operations (Data management > Dual-write)`,
       saved,
       before,
     );
@@ -217,17 +255,17 @@ async function putBack(
  */
 async function apply(
   dw: DualWriteManagementClient,
-  id: string,
+  pid: string,
   outs: DualWriteMapOutputs,
   edited: EditedDocument,
 ): Promise<DualWriteMapOutputs> {
   const { stoppedFrom, ...settled } = outs;
   try {
-    await saveWhileStopped(dw, id, outs.map, edited, stoppedFrom, outs.running);
+    await saveWhileStopped(dw, pid, outs.map, edited, stoppedFrom, outs.running);
     return settled;
   } catch (error) {
     if (error instanceof DualWriteMapError && (error.saved || error.stoppedFrom !== undefined))
-      throw new PartialApplyError(error.message, id, {
+      throw new PartialApplyError(error.message, pid, {
         ...settled,
         ...(error.stoppedFrom !== undefined ? { stoppedFrom: error.stoppedFrom } : {}),
       });
@@ -237,6 +275,11 @@ async function apply(
 
 function outputs(inputs: DualWriteMapInputs, s: Session, found: FoundSettings): DualWriteMapOutputs {
   return { ...inputs, organizationId: s.organizationId, adopted: true, found };
+}
+
+/** A recorded stoppedFrom, as a state string (earlier versions recorded the number). */
+function recordedState(value: unknown): { stoppedFrom: string } | Record<string, never> {
+  return value === undefined || value === null ? {} : { stoppedFrom: String(value) };
 }
 
 export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOutputs> = {
@@ -251,29 +294,28 @@ export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOu
 
   async create(inputs, s) {
     const dw = new DualWriteManagementClient(s.client);
-    const { id } = await findMap(dw, inputs.map);
-    const document = await dw.fieldMappings(id);
+    const { pid } = await findMap(dw, inputs.map);
+    const document = await dw.fieldMappings(pid);
     // Recorded before anything changes, so that destroy gives back what the map had.
     const outs = outputs(inputs, s, snapshot(document, inputs));
-    return { id, outs: await apply(dw, id, outs, applySettings(document, inputs)) };
+    return { id: pid, outs: await apply(dw, pid, outs, applySettings(document, inputs)) };
   },
 
   async read(id, outs, s) {
     const dw = new DualWriteManagementClient(s.client);
     let document: Record<string, unknown>;
+    let state: string | undefined;
     try {
       document = await dw.fieldMappings(id);
+      // Only when the YAML says whether the map runs: a sync in progress counts as running.
+      if (outs.running !== undefined) state = (await dw.map(id)).state;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
     const current = readSettings(document, outs);
     const { financeAndOperationsFilter: _f, fieldMappings: _m, ...rest } = outs;
-    // Only when the YAML says whether the map runs: a sync in progress counts as running.
-    if (outs.running !== undefined) {
-      const { state } = await dw.map(id);
-      rest.running = RUNNING.has(state);
-    }
+    if (state !== undefined) rest.running = RUNNING.has(state);
     return { ...rest, ...current };
   },
 
@@ -283,8 +325,12 @@ export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOu
     // State written before `found` existed, or lost: what is there now is the best record left.
     const { found, released } = carryFound(olds.found ?? snapshot(document, olds), document, news);
     const outs = outputs(news, s, found);
-    const stoppedFrom = olds.stoppedFrom !== undefined ? { stoppedFrom: olds.stoppedFrom } : {};
-    return apply(dw, id, { ...outs, ...stoppedFrom }, applySettings(document, news, released));
+    return apply(
+      dw,
+      id,
+      { ...outs, ...recordedState(olds.stoppedFrom) },
+      applySettings(document, news, released),
+    );
   },
 
   async delete(id, outs, s) {
@@ -298,6 +344,7 @@ export const dualWriteMap: KindImplementation<DualWriteMapInputs, DualWriteMapOu
     }
     // Without a record of what was there, restoring would guess: the map is released as it is.
     if (!outs.found) return;
-    await saveWhileStopped(dw, id, outs.map, restoreSettings(document, outs.found), outs.stoppedFrom);
+    const { stoppedFrom } = recordedState(outs.stoppedFrom) as { stoppedFrom?: string };
+    await saveWhileStopped(dw, id, outs.map, restoreSettings(document, outs.found), stoppedFrom);
   },
 };

@@ -9,6 +9,8 @@ export interface Harness {
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   /** fetch relative to the emulator's origin, with the bearer token. */
   raw(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  /** fetch relative to the dual-write gateway's root (its own listener, /api/DualWriteManagement/1.0/). */
+  gateway(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
 }
 
 function request(
@@ -37,6 +39,13 @@ export function useEmulator(options: EmulatorOptions = {}): Harness {
     harness.emulator = await startEmulator(options);
     harness.api = (path, init) => request(harness.emulator.apiUrl, harness.emulator.token, path, init);
     harness.raw = (path, init) => request(harness.emulator.url, harness.emulator.token, path, init);
+    harness.gateway = (path, init) =>
+      request(
+        `${harness.emulator.dualWriteUrl}/api/DualWriteManagement/1.0/`,
+        harness.emulator.token,
+        path,
+        init,
+      );
   });
   beforeEach(async () => {
     const res = await harness.raw("/_emulator/reset", { method: "POST" });
