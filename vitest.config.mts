@@ -1,9 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-// Three groups that run separately (`vitest run --project <name>`):
+// Four groups that also run separately (`vitest run --project <name>`):
 // - unit: no engine, no network, runs in seconds;
 // - contract: our code and plain fetch against the emulator over real sockets;
-// - e2e: the real Pulumi engine through the Automation API.
+// - e2e: the real Pulumi engine through the Automation API;
+// - tooling: checks that build or install tools (actionlint from the Go module proxy, the
+//   bootstrap's own npm ci); `npm test` runs them after the other three (groupOrder).
 export default defineConfig({
   test: {
     reporters: ["default", "./test/reporters/summary-line.ts"],
@@ -35,6 +37,16 @@ export default defineConfig({
           hookTimeout: 300_000,
           // Engine runs are heavy; two at once on a two-core machine is the most that helps.
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "tooling",
+          include: ["test/tooling/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -15,14 +15,14 @@ import { pathToFileURL } from "node:url";
 // Types only, from the root's copy of the same SDK version; the values come from the bootstrap's.
 import type * as Pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../../src/engine/engine.js";
+import { projectRoot } from "../../src/engine/engine.js";
 import {
   GITHUB_ACTIONS_ISSUER,
   STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE,
   TOKEN_EXCHANGE_AUDIENCE,
   readSettings,
   type BootstrapSettings,
-} from "../../../bootstrap/settings.js";
+} from "../../bootstrap/settings.js";
 
 const BOOTSTRAP = path.join(projectRoot, "bootstrap");
 const SUBSCRIPTION = "00000000-0000-4000-8000-00000000feed";

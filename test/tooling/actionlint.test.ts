@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
-import { projectRoot } from "../../../src/engine/engine.js";
+import { projectRoot } from "../../src/engine/engine.js";
 
 const SCRIPT = path.join(projectRoot, "scripts", "provision-actionlint.sh");
 const WORKFLOWS = path.join(projectRoot, ".github", "workflows");
