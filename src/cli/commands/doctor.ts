@@ -11,7 +11,7 @@ import type { Command } from "../index.js";
 import { environmentClient } from "../environment.js";
 import { formatOption, parseCommandArgs } from "../usage-error.js";
 
-const USAGE = "usage: iom doctor [--format text|json]";
+const USAGE = "usage: iom doctor [--format text|json] [--capture FILE]";
 const FORMATS = ["text", "json"] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -32,6 +32,7 @@ export async function runDoctor(args: string[], io: DoctorIo): Promise<number> {
       args,
       options: {
         format: { type: "string", short: "f", default: "text" },
+        capture: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     },
@@ -40,7 +41,9 @@ export async function runDoctor(args: string[], io: DoctorIo): Promise<number> {
   if (parsed.values.help) {
     io.write(
       `${USAGE}\n\nChecks what iom-gitops assumes about IOM's tables against the environment that ` +
-        "IOM_DATAVERSE_URL names (docs/dataverse-client.md).\n",
+        "IOM_DATAVERSE_URL names (docs/dataverse-client.md), and how the environment's rule and flow " +
+        "definitions compare with iom-gitops's formats. --capture FILE also writes the metadata of " +
+        "IOM's tables (no row values) for `iom emulator --metadata FILE`.\n",
     );
     return 0;
   }
@@ -71,11 +74,26 @@ export async function runDoctor(args: string[], io: DoctorIo): Promise<number> {
   } catch (err) {
     return failed("read the metadata of", err);
   }
+  // The formats nobody publishes, compared with the rows the environment already has (counts only).
+  const { formatProbeReport, probeFormats } = await import("../../iom/format-probe.js");
+  const formats = await probeFormats(client, parsed.values.capture !== undefined ? 3 : 0);
   io.write(
     format === "json"
-      ? `${JSON.stringify(jsonReport(who, report), null, 2)}\n`
-      : formatAssumptionReport(report),
+      ? `${JSON.stringify({ ...jsonReport(who, report), formats: formats.map(({ samples: _, ...counts }) => counts) }, null, 2)}\n`
+      : formatAssumptionReport(report) + formatProbeReport(formats),
   );
+  if (parsed.values.capture !== undefined) {
+    const { captureEnvironment } = await import("../doctor-capture.js");
+    try {
+      const written = await captureEnvironment(client, who, parsed.values.capture, formats);
+      if (format === "text")
+        io.write(`\nCaptured the metadata of ${written.tables} tables in ${written.file}.\n`);
+    } catch (err) {
+      if (err instanceof DataverseError) return failed("capture the metadata of", err);
+      io.writeError(`iom doctor: could not write ${parsed.values.capture}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
   return report.ok ? 0 : 1;
 }
 
