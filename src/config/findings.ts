@@ -18,6 +18,7 @@ export const FINDING_CODES = {
   "include-not-found": "An included policy file does not exist.",
   "include-invalid": "An included file is not a policy file or includes itself.",
   "duplicate-name": "Two resources of one kind, or two rules or steps in one parent, share a name.",
+  "duplicate-natural-key": "Two resources would find and manage the same record or map in the environment.",
   "unknown-provider": "A reference to a provider that is not declared.",
   "unknown-provider-definition": "A provider definition that is not in the offline catalog.",
   "unknown-connection": "A connection that the provider's definition does not have.",

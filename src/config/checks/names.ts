@@ -1,5 +1,9 @@
 // Names are how resources refer to each other: they must be unique among resources of one kind,
-// and rule and step names unique within their policy or flow.
+// and rule and step names unique within their policy or flow. Natural keys are how resources find
+// their record in the environment (docs/resources.md): two resources with one natural key would
+// adopt the same record, or stop, save and restart the same dual-write map at once, so they must
+// be unique too, compared as the environment compares them (without case).
+import { mapNameKey } from "../../dataverse/dual-write.js";
 import type { Finding } from "../findings.js";
 import type { Configuration, Located } from "../model.js";
 import { findingAt } from "../model.js";
@@ -33,6 +37,80 @@ function duplicates(items: Iterable<Named>, what: string, caseInsensitive: boole
   return findings;
 }
 
+interface Keyed extends Named {
+  /** The natural key, compared as is (callers lower-case it). */
+  key: string;
+  /** What the key is, for the message: "installs 'X' as 'Y'". */
+  says: string;
+}
+
+/** A finding at every resource of a group that shares a natural key, naming the others. */
+function sameNaturalKey(items: readonly Keyed[], what: string, why: string): Finding[] {
+  const groups = new Map<string, Keyed[]>();
+  for (const item of items) groups.set(item.key, [...(groups.get(item.key) ?? []), item]);
+  const findings: Finding[] = [];
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    for (const item of group) {
+      const others = group
+        .filter((o) => o !== item)
+        .map((o) => {
+          const at = o.source.locate(o.path);
+          return `'${o.name}' at ${at.file}:${at.line}:${at.column}`;
+        });
+      findings.push(
+        findingAt(item.source, item.path, {
+          code: "duplicate-natural-key",
+          message: `${what} '${item.name}' ${item.says}, as ${what} ${others.join(" and ")} does: ${why}`,
+          hint: `keep one ${what} for it and remove the other, or make them differ`,
+        }),
+      );
+    }
+  }
+  return findings;
+}
+
+function naturalKeys(config: Configuration): Finding[] {
+  return [
+    ...sameNaturalKey(
+      config.providers.map((l) => {
+        const shown = l.value.displayName ?? l.value.definition;
+        return {
+          name: l.value.name,
+          source: l.source,
+          path: [...l.path, "definition"],
+          key: `${l.value.definition.trim().toLowerCase()}|${shown.trim().toLowerCase()}`,
+          says: `installs '${l.value.definition}' as '${shown}'`,
+        };
+      }),
+      "provider",
+      "both would adopt one installed provider",
+    ),
+    ...sameNaturalKey(
+      config.connections.map((l) => ({
+        name: l.value.name,
+        source: l.source,
+        path: [...l.path, "connection"],
+        key: `${l.value.provider.trim().toLowerCase()}|${l.value.connection.trim().toLowerCase()}`,
+        says: `sets up '${l.value.connection}' of provider '${l.value.provider}'`,
+      })),
+      "connection",
+      "both would adopt one connection reference",
+    ),
+    ...sameNaturalKey(
+      config.dualWriteMaps.map((l) => ({
+        name: l.value.name,
+        source: l.source,
+        path: [...l.path, "map"],
+        key: mapNameKey(l.value.map),
+        says: `manages the table map '${l.value.map}'`,
+      })),
+      "dual-write map",
+      "both would stop, save and restart one map, each over the other's settings",
+    ),
+  ];
+}
+
 function named<T extends { name: string }>(list: Located<T>[]): Named[] {
   return list.map((l) => ({ name: l.value.name, source: l.source, path: [...l.path, "name"] }));
 }
@@ -46,6 +124,7 @@ export function checkNames(config: Configuration): Finding[] {
     ...duplicates(named(config.dualWriteMaps), "dual-write map", false),
     ...duplicates(named(config.policies), "policy", true),
     ...duplicates(named(config.orchestrationFlows), "orchestration flow", true),
+    ...naturalKeys(config),
   ];
   for (const policy of config.policies) {
     const rules = policy.value.rules.map((r, i) => ({

@@ -329,3 +329,66 @@ describe("metadata source", () => {
     expect(findings.map((f) => [f.code, f.severity])).toEqual([["unknown-table", "warning"]]);
   });
 });
+
+describe("natural keys: two resources that would manage the same record", () => {
+  const atBoth = async (edit: (s: string) => string, needles: [string, string]) => {
+    const files = article(edit);
+    const stack = files["stacks/test.iom.yaml"] as string;
+    const hits = (await validate(files)).filter((f) => f.code === "duplicate-natural-key");
+    expect(hits.map((h) => h.line).sort((a, b) => a - b)).toEqual(
+      needles.map((n) => lineOf(stack, n)).sort((a, b) => a - b),
+    );
+    return hits;
+  };
+
+  it("are two providers of one definition with one display name, compared without case", async () => {
+    const hits = await atBoth(
+      (s) =>
+        s.replace(
+          "connections:",
+          "  - name: finops-again\n    definition: MICROSOFT Finance and Operations apps\n    activated: false\n\nconnections:",
+        ),
+      ["definition: Microsoft Finance", "definition: MICROSOFT Finance"],
+    );
+    expect(hits[0]?.message).toContain("both would adopt one installed provider");
+    expect(hits.map((h) => h.message).join("\n")).toMatch(
+      /'finops-again' at stacks\/test\.iom\.yaml:\d+:\d+/,
+    );
+  });
+
+  it("are not two providers of one definition with different display names", async () => {
+    const files = article((s) =>
+      s.replace(
+        "connections:",
+        "  - name: finops-eu\n    definition: Microsoft Finance and Operations apps\n    displayName: F&O Europe\n    activated: false\n\nconnections:",
+      ),
+    );
+    expect((await validate(files)).filter((f) => f.code === "duplicate-natural-key")).toEqual([]);
+  });
+
+  it("are two connections of one provider to the same definition connection", async () => {
+    await atBoth(
+      (s) =>
+        s.replace(
+          "dualWriteMaps:",
+          "  - name: finops-dataverse-2\n    provider: finops\n    connection: microsoft finance and operations dataverse (current environment) connection\n    connectionId: other\n    activated: true\n\ndualWriteMaps:",
+        ),
+      [
+        "connection: Microsoft Finance and Operations Dataverse",
+        "connection: microsoft finance and operations dataverse",
+      ],
+    );
+  });
+
+  it("are two dual-write maps naming one table map, in either of its names", async () => {
+    const hits = await atBoth(
+      (s) =>
+        s.replace(
+          "orchestrationFlows:",
+          "  - name: headers-again\n    map: salesorders - CDS sales order headers\n    table: salesorder\n    dataverseFilter: statuscode ne 100003\n\norchestrationFlows:",
+        ),
+      ["map: CDS sales order headers (salesorders)", "map: salesorders - CDS sales order headers"],
+    );
+    expect(hits[0]?.message).toContain("stop, save and restart one map");
+  });
+});
