@@ -86,6 +86,8 @@ export function useEmulator(): Harness {
         {
           environmentUrl: em.url,
           auth: { kind: "static-token", token: em.token },
+          dualWriteUrl: em.dualWriteUrl,
+          financeAndOperationsUrl: em.financeAndOperationsUrl,
           retry: { maxAttempts: 5, maxElapsedMs: 60_000, baseDelayMs: 100, maxDelayMs: 2000, ...retry },
           logger: (event) => events.push(event),
         },

@@ -298,10 +298,12 @@ describe("the dual-write management endpoint's token", () => {
     ]);
   });
 
-  it("is the environment's own on the environment's host (the emulator), or the scope configured", async () => {
+  it("is the scope configured when one is, and never falls back to the environment's host", async () => {
     const same = recordingClient({});
-    await same.client.request({ service: "dual-write", method: "GET", path: "Entities", accept: [200] });
-    expect(same.seen[0]?.token).toBe(`Bearer token-for ${SCOPE}`);
+    await expect(
+      same.client.request({ service: "dual-write", method: "GET", path: "Entities", accept: [200] }),
+    ).rejects.toMatchObject({ code: "invalid-config" });
+    expect(same.seen).toEqual([]);
 
     const configured = recordingClient({
       dualWriteUrl: GATEWAY,

@@ -7,6 +7,8 @@ import type { DualWriteMap, FieldMapping } from "../../../src/generated/dual-wri
 import { changedKeys } from "../../../src/resources/runtime/kind.js";
 import { DualWriteMapError } from "../../../src/resources/dual-write-map/errors.js";
 import {
+  sameMappings,
+  versionTask,
   applySettings,
   canonicalSettings,
   carryFound,
@@ -594,5 +596,35 @@ describe("carryFound", () => {
     expect(leg(edited).sourceFilter).toBe("");
     expect(field(edited, "msdyn_isreadytosync")).toEqual(field(original, "msdyn_isreadytosync"));
     expect(leg(edited).reversedSourceFilter).toBe(ARTICLE_FILTER);
+  });
+});
+
+describe("a new version of the map", () => {
+  const task = {
+    name: "salesorders - CDS sales order headers",
+    legs: [{ sourceEnvironmentType: "AX", fieldMappings: [] }],
+  };
+
+  it("stores the document's one entity mapping task, legs at its top level", () => {
+    expect(versionTask({ id: "p", entityMappingTasks: [task] })).toBe(task);
+  });
+
+  it("is refused for a document with no task or several, rather than split or guessed at", () => {
+    for (const tasks of [[], [task, task]])
+      expect(() => versionTask({ entityMappingTasks: tasks })).toThrow(
+        expect.objectContaining({ code: "unsupported-mapping" }) as Error,
+      );
+  });
+
+  it("compares documents by their tasks only: the gateway's dates and state are not a change", () => {
+    expect(
+      sameMappings(
+        { entityMappingTasks: [task], projectState: "Running", modifiedDateTime: "1" },
+        { entityMappingTasks: [structuredClone(task)], projectState: "Stopped" },
+      ),
+    ).toBe(true);
+    expect(
+      sameMappings({ entityMappingTasks: [task] }, { entityMappingTasks: [{ ...task, legs: [] }] }),
+    ).toBe(false);
   });
 });

@@ -66,24 +66,35 @@ describe("diff through the engine adapter", () => {
   });
 });
 
-/** A gateway holding one map in a given state; it records the requests made to it. */
-function gateway(state: number): { session: Session; requests: string[] } {
+/** A gateway holding one map in a given state, answering as DWA reads it; it records the requests made to it. */
+function gateway(state: string): { session: Session; requests: string[] } {
   const requests: string[] = [];
   const mapping = {
     entityMappingTasks: [
       { legs: [{ sourceEnvironmentType: "AX", reversedSourceFilter: "", fieldMappings: [] }] },
     ],
   };
+  const map = {
+    leftEntity: { targetType: "AX", name: "CDS sales order headers" },
+    rightEntity: { targetType: "CRM", name: "salesorders" },
+    detail: {
+      tName: "salesorders - CDS sales order headers",
+      pid: ID,
+      tid: "t1",
+      template: { id: "t1" },
+      state,
+    },
+  };
   const client = {
+    financeAndOperationsHost: "contoso.operations.dynamics.com",
+    dualWriteWaitMs: 1000,
     async request(spec: RequestSpec) {
-      requests.push(`${spec.method} ${spec.path}`);
-      const status = { id: ID, name: MAP, state, stateName: String(state) };
-      const body =
-        spec.path === "Entities"
-          ? { value: [status] }
-          : spec.path.endsWith("/FieldMappings")
-            ? structuredClone(mapping)
-            : status;
+      requests.push(`${spec.method} ${spec.path.replace(/\?.*$/, "")}`);
+      const body = spec.path.startsWith("Environments")
+        ? [{ cid: "c1" }]
+        : spec.path.startsWith("Entities")
+          ? [map]
+          : structuredClone(mapping);
       return { status: 200, headers: new Headers(), body, requestId: "r", attempts: 1, replayed: false };
     },
   } as unknown as DataverseClient;
@@ -94,13 +105,13 @@ describe("maps in the middle of a run", () => {
   it.each([
     [mapState.initialSync.value, "InitialSync"],
     [mapState.catchUp.value, "CatchUp"],
-    [99, "state 99"],
-  ])("are not stopped: state %i", async (state, label) => {
+    ["99", "state 99"],
+  ])("are not stopped: state %s", async (state, label) => {
     const { session, requests } = gateway(state);
     const error = await dualWriteMap.create(inputs, session).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DualWriteMapError);
     expect(error).toMatchObject({ code: "map-busy" });
     expect((error as Error).message).toContain(`the table map '${MAP}' is ${label}`);
-    expect(requests).toEqual(["GET Entities", `GET ${ID}/FieldMappings`, `GET Entities/${ID}`]);
+    expect(requests).toEqual(["GET Environments", "GET Entities", `GET ${ID}/FieldMappings`, "GET Entities"]);
   });
 });
