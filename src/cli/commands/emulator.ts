@@ -11,12 +11,16 @@ export const DEFAULT_PORT = 4800;
 /** Inside the project, and ignored by git (.gitignore has .iom/). */
 export const DEFAULT_DATA_DIR = path.join(".iom", "emulator-data");
 
-const HELP = `usage: iom emulator [--port N] [--data DIR] [--metadata FILE] [--token T] [--seed N] [--organization ID]
+const HELP = `usage: iom emulator [--port N] [--gateway-port N] [--data DIR] [--metadata FILE] [--token T] [--seed N] [--organization ID]
 
 Runs a local emulator of the Dataverse Web API, the IOM tables and dual-write management
 on 127.0.0.1 (docs/emulator.md).
 
   --port N    port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
+  --gateway-port N
+              port of the dual-write management gateway, a host of its own as in a real
+              tenant; 0 picks a free one (default: the port after --port, or a free one
+              with --port 0)
   --data DIR  where the data persists across restarts (default ${DEFAULT_DATA_DIR})
   --metadata FILE
               serve this metadata file's tables instead of the built-in ones, e.g. one
@@ -44,6 +48,7 @@ export const command: Command = {
         args,
         options: {
           port: { type: "string" },
+          "gateway-port": { type: "string" },
           data: { type: "string" },
           metadata: { type: "string" },
           token: { type: "string" },
@@ -62,6 +67,9 @@ export const command: Command = {
       return 0;
     }
     const port = integer("port", values.port, 0, 65535) ?? DEFAULT_PORT;
+    const gatewayPort =
+      integer("gateway-port", values["gateway-port"], 0, 65535) ??
+      (port === 0 || port === 65535 ? 0 : port + 1);
     const seed = integer("seed", values.seed, 0, 2 ** 32 - 1);
     if (values.token !== undefined && values.token.trim() === "")
       throw new UsageError("--token must not be empty");
@@ -81,6 +89,7 @@ export const command: Command = {
     }
     const emulator = await startEmulator({
       port,
+      gatewayPort,
       dataDir: path.resolve(values.data ?? DEFAULT_DATA_DIR),
       ...(values.token !== undefined ? { token: values.token } : {}),
       ...(seed !== undefined ? { seed } : {}),
@@ -88,7 +97,11 @@ export const command: Command = {
       ...(metadata ? { metadata } : {}),
     });
     for (const warning of emulator.warnings) process.stderr.write(`iom emulator: ${warning}\n`);
+    // The first line is a fixed interface (tools wait for it); the gateway's address follows.
     process.stdout.write(`listening on ${emulator.url}\n`);
+    process.stdout.write(
+      `dual-write gateway on ${emulator.dualWriteUrl} (IOM_DUALWRITE_URL=${emulator.dualWriteUrl} IOM_FINOPS_URL=${emulator.financeAndOperationsUrl})\n`,
+    );
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off("SIGINT", stop);
