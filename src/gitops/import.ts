@@ -14,10 +14,8 @@ import { schemaRegistry, type ResourceKind } from "../config/schema-registry.js"
 import {
   DataverseError,
   DualWriteManagementClient,
-  eq,
   isGuid,
   mapsNamed,
-  or,
   uiMapName,
   type DataverseClient,
   type DataverseRecord,
@@ -39,6 +37,7 @@ import { runningSetting } from "../resources/dual-write-map/provider.js";
 import { iomProvider, parameterFromText } from "../resources/iom-provider/provider.js";
 import { orchestrationFlow } from "../resources/orchestration-flow/provider.js";
 import { policyTables } from "../resources/policy/api.js";
+import { currentPolicyFilter } from "../resources/policy/current.js";
 import { PolicyError } from "../resources/policy/errors.js";
 import { policy as policyKind } from "../resources/policy/provider.js";
 import { providerConnection } from "../resources/provider-connection/provider.js";
@@ -472,7 +471,7 @@ class EnvironmentReader {
     // Current versions only: archived rows are the history IOM keeps, never a policy of their own.
     const rows = await s.client.list(t.policySet, {
       select: [t.policyId, t.policyName, versionState],
-      filter: or(eq(versionState, t.values.current), eq(versionState, null)),
+      filter: currentPolicyFilter(t.values.current),
     });
     const out: Policy[] = [];
     for (const row of this.unique(

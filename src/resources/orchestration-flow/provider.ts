@@ -11,12 +11,19 @@ import {
   type StoredDefinition,
   type StoredStep,
 } from "../../iom/formats/orchestration-definition.js";
-import { columns, orchestrationType, policyVersionState, primaryColumns, publishStatus } from "../../iom/facts.js";
+import {
+  columns,
+  orchestrationType,
+  policyVersionState,
+  primaryColumns,
+  publishStatus,
+} from "../../iom/facts.js";
 import { NotFoundError, etagOf } from "../../dataverse/index.js";
 import { changedMeanwhile, isStale, requireVersion, updateIfUnchanged } from "../common/concurrency.js";
 import { choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";
 import type { KindImplementation, Outputs } from "../runtime/kind.js";
 import type { Session } from "../runtime/session.js";
+import { currentPolicyFilter } from "../policy/current.js";
 import type { OrchestrationFlowInputs } from "./index.js";
 
 const FLOW = "msdyn_iomdesigner";
@@ -46,10 +53,11 @@ class References {
         columns.policy.versionState,
         policyVersionState.current,
       );
-      const rows = await findRows(this.s, POLICY, { [columns.policy.versionState]: current }, [
-        policyRow.id,
-        policyRow.name,
-      ]);
+      // The same rows the policy kind and import take for the policies (./policy/current.ts).
+      const rows = await this.s.client.list(await entitySet(this.s, POLICY), {
+        select: [policyRow.id, policyRow.name, columns.policy.versionState],
+        filter: currentPolicyFilter(current),
+      });
       return new Map(
         rows.map((r) => [
           String(r[policyRow.name]).toLowerCase(),

@@ -6,7 +6,6 @@ import {
   eq,
   etagOf,
   guid,
-  or,
   recordPath,
   UnexpectedResponseError,
   type BatchOperation,
@@ -16,6 +15,7 @@ import { columns, policyVersionState, primaryColumns, publishStatus, type Choice
 import { updateIfUnchanged } from "../common/concurrency.js";
 import { bind, choiceValue, readChildren, readRecord, rowId } from "../common/records.js";
 import type { Session } from "../runtime/session.js";
+import { currentPolicyFilter, isCurrentPolicy } from "./current.js";
 import { PolicyError } from "./errors.js";
 import {
   CRITICALITY_CHOICES,
@@ -99,12 +99,12 @@ function policySelect(t: PolicyTables): [string, ...string[]] {
 }
 
 /**
- * The policy's row, or undefined when it is gone. An archived row is a version IOM keeps as
- * history, never the policy itself: it counts as gone.
+ * The policy's row, or undefined when it is gone. A row that is not current (./current.ts) is a
+ * version IOM keeps as history, never the policy itself: it counts as gone.
  */
 export async function readPolicy(t: PolicyTables, id: string): Promise<DataverseRecord | undefined> {
   const row = await t.s.client.retrieveIfExists(t.policySet, id, { select: policySelect(t) });
-  return row && row[p.versionState] !== t.values.archived ? row : undefined;
+  return row && isCurrentPolicy(row, t.values.current) ? row : undefined;
 }
 
 /**
@@ -113,7 +113,7 @@ export async function readPolicy(t: PolicyTables, id: string): Promise<Dataverse
  */
 export async function refreshPolicy(t: PolicyTables, id: string): Promise<DataverseRecord | undefined> {
   const row = await readRecord(t.s, POLICY_TABLE, id, policySelect(t));
-  return row && row[p.versionState] !== t.values.archived ? row : undefined;
+  return row && isCurrentPolicy(row, t.values.current) ? row : undefined;
 }
 
 /**
@@ -121,11 +121,9 @@ export async function refreshPolicy(t: PolicyTables, id: string): Promise<Datave
  * current rows of one name cannot be told apart, so that is an error rather than a guess.
  */
 export async function findCurrentPolicy(t: PolicyTables, name: string): Promise<DataverseRecord | undefined> {
-  // A row whose version state was never set is current too. Written as "current or null" because
-  // `ne` would leave the nulls out under SQL's rules.
   const rows = await t.s.client.list(t.policySet, {
     select: policySelect(t),
-    filter: and(eq(t.policyName, name), or(eq(p.versionState, t.values.current), eq(p.versionState, null))),
+    filter: and(eq(t.policyName, name), currentPolicyFilter(t.values.current)),
   });
   if (rows.length > 1)
     throw new PolicyError(
