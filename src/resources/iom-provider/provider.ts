@@ -13,6 +13,7 @@ import { bind, choiceValue, entitySet, findRows, isChoice, lookupId, rowId } fro
 import type { KindImplementation, Outputs } from "../runtime/kind.js";
 import type { Session } from "../runtime/session.js";
 import type { IomProviderInputs } from "./index.js";
+import { sameStoredValue, typedValue, valueFromText, valueText, type Scalar } from "../common/values.js";
 
 const PROVIDER = "msdyn_iomprovider";
 const DEFINITION = "msdyn_iomproviderdefinition";
@@ -25,7 +26,7 @@ const definitionRow = primaryColumns[DEFINITION];
 const parameterRow = primaryColumns[PARAMETER];
 const definitionParameterRow = primaryColumns[DEFINITION_PARAMETER];
 
-type ParameterValue = string | number | boolean;
+type ParameterValue = Scalar;
 
 /** The catalog definition with this display name; a clear error listing the catalog otherwise. */
 export async function findDefinition(s: Session, name: string): Promise<{ id: string; name: string }> {
@@ -48,26 +49,12 @@ export function recordName(inputs: Pick<IomProviderInputs, "displayName" | "defi
   return inputs.displayName ?? inputs.definition;
 }
 
-/** Parameter values are stored as text; the YAML's type is restored from the desired value's type. */
-function parameterText(value: ParameterValue): string {
-  return String(value);
-}
-
-function parameterValue(text: string, like: ParameterValue | undefined): ParameterValue {
-  if (typeof like === "boolean" && /^(true|false)$/i.test(text)) return text.toLowerCase() === "true";
-  if (typeof like === "number" && text.trim() !== "" && Number.isFinite(Number(text))) return Number(text);
-  return text;
-}
-
 /**
  * A stored parameter text in the YAML's type when there is no earlier YAML to follow (`iom
- * import`): true, false or a number only when the text is exactly how that value is written, so
- * that applying the YAML stores the very same text again; anything else ("True", "05") stays text.
+ * import`): the one rule of ../common/values.ts.
  */
 export function parameterFromText(text: string): ParameterValue {
-  if (text === "true" || text === "false") return text === "true";
-  if (text.trim() !== "" && String(Number(text)) === text) return Number(text);
-  return text;
+  return valueFromText(text);
 }
 
 /**
@@ -105,6 +92,7 @@ async function writeParametersOnce(
   const existing = await findRows(s, PARAMETER, { [`_${p.provider}_value`]: providerId }, [
     parameterRow.id,
     parameterRow.name,
+    p.value,
   ]);
   const set = await entitySet(s, PARAMETER);
   for (const [name, value] of Object.entries(parameters)) {
@@ -117,11 +105,13 @@ async function writeParametersOnce(
       });
     const row = existing.find((r) => String(r[parameterRow.name]).toLowerCase() === name.toLowerCase());
     if (row) {
+      // A parameter that already holds the value is not written again.
+      if (sameStoredValue(row[p.value], value)) continue;
       const parameterId = rowId(row, parameterRow.id);
       await s.client.update(
         set,
         parameterId,
-        { [p.value]: parameterText(value) },
+        { [p.value]: valueText(value) },
         { etag: requireVersion(etagOf(row), `the provider parameter ${parameterId}`) },
       );
       continue;
@@ -130,7 +120,7 @@ async function writeParametersOnce(
       set,
       {
         [parameterRow.name]: String(definitionParameter[definitionParameterRow.name]),
-        [p.value]: parameterText(value),
+        [p.value]: valueText(value),
         ...(await bind(s, PARAMETER, p.provider, PROVIDER, providerId)),
         ...(await bind(
           s,
@@ -161,7 +151,7 @@ async function readParameters(
   const out: Record<string, ParameterValue> = {};
   for (const [name, like] of Object.entries(wanted)) {
     const row = rows.find((r) => String(r[parameterRow.name]).toLowerCase() === name.toLowerCase());
-    if (row) out[name] = parameterValue(String(row[p.value] ?? ""), like);
+    if (row) out[name] = typedValue(String(row[p.value] ?? ""), like);
   }
   return out;
 }
@@ -176,7 +166,8 @@ export const iomProvider: KindImplementation<IomProviderInputs> = {
 
   canonical(inputs) {
     const parameters = Object.entries(inputs.parameters ?? {})
-      .map(([k, v]) => [k.trim().toLowerCase(), String(v).trim().toLowerCase()])
+      // Names compare without case, as IOM compares them; values exactly, as they are stored.
+      .map(([k, v]) => [k.trim().toLowerCase(), valueText(v)])
       .sort();
     return {
       definition: inputs.definition.trim().toLowerCase(),
