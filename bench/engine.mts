@@ -78,7 +78,13 @@ export async function engineFigures(options: EngineOptions): Promise<Figure[]> {
   // requests reach the proxy only if that one named it. (The proxy adds well under a millisecond
   // per request, to our side of P1 only.)
   const log = await startRequestLog(emulator.url);
-  const environment = { "iom:environmentUrl": log.url, "iom:token": emulator.token };
+  const environment = {
+    "iom:environmentUrl": log.url,
+    "iom:token": emulator.token,
+    // Dual-write maps are managed on the emulator's gateway, its own listener.
+    "iom:dualWriteUrl": emulator.dualWriteUrl,
+    "iom:financeAndOperationsUrl": emulator.financeAndOperationsUrl,
+  };
   const projects: Array<{ dispose(): void }> = [];
   try {
     const ours = await createProject("ours", {

@@ -88,7 +88,13 @@ export async function parallelismFigure(options: ParallelismOptions): Promise<Fi
     const project = await createProject(name, {
       main: path.join(ROOT, "dist", "program", "index.js"),
       files: articleFiles(),
-      config: { "iom:environmentUrl": log.url, "iom:token": emulator.token },
+      config: {
+        "iom:environmentUrl": log.url,
+        "iom:token": emulator.token,
+        // The maps are managed on the emulator's gateway, its own listener (not through the log).
+        "iom:dualWriteUrl": emulator.dualWriteUrl,
+        "iom:financeAndOperationsUrl": emulator.financeAndOperationsUrl,
+      },
     });
     try {
       const before = log.entries.length;
@@ -174,6 +180,11 @@ async function criticalChain(resources: readonly StateResource[]): Promise<Chain
   const saved = { url: process.env.IOM_DATAVERSE_URL, token: process.env.IOM_TOKEN };
   process.env.IOM_DATAVERSE_URL = log.url;
   process.env.IOM_TOKEN = emulator.token;
+  // The dual-write gateway is its own listener: its requests are not in the log (a map's rounds
+  // count its version row write only).
+  const savedGateway = { url: process.env.IOM_DUALWRITE_URL, finOps: process.env.IOM_FINOPS_URL };
+  process.env.IOM_DUALWRITE_URL = emulator.dualWriteUrl;
+  process.env.IOM_FINOPS_URL = emulator.financeAndOperationsUrl;
   clearMetadataCache();
   try {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -221,6 +232,10 @@ async function criticalChain(resources: readonly StateResource[]): Promise<Chain
   } finally {
     if (saved.url === undefined) delete process.env.IOM_DATAVERSE_URL;
     else process.env.IOM_DATAVERSE_URL = saved.url;
+    if (savedGateway.url === undefined) delete process.env.IOM_DUALWRITE_URL;
+    else process.env.IOM_DUALWRITE_URL = savedGateway.url;
+    if (savedGateway.finOps === undefined) delete process.env.IOM_FINOPS_URL;
+    else process.env.IOM_FINOPS_URL = savedGateway.finOps;
     if (saved.token === undefined) delete process.env.IOM_TOKEN;
     else process.env.IOM_TOKEN = saved.token;
     clearMetadataCache();

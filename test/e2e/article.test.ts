@@ -8,8 +8,14 @@ import { DynamicsWebApi } from "dynamics-web-api";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { columns, connectionStatus, entitySetNames, providerStatus, publishStatus } from "../../src/iom/facts.js";
-import { dualWrite } from "../../src/iom/dual-write-facts.js";
+import {
+  columns,
+  connectionStatus,
+  entitySetNames,
+  providerStatus,
+  publishStatus,
+} from "../../src/iom/facts.js";
+import { DwaClient } from "./dwa-client.js";
 import { articleFiles, TestEnvironment, type Row } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 
@@ -22,17 +28,9 @@ const LINES_FILTER =
 
 const version = (row: Row): number => Number(/"(\d+)"/.exec(String(row["@odata.etag"]))?.[1]);
 
-interface Leg {
-  reversedSourceFilter?: string;
-  fieldMappings: Array<{ destinationField?: string; syncDirection: number; valueTransforms?: unknown[] }>;
-}
-
-function leg(map: Row): Leg {
-  const mapping = JSON.parse(String(map[dualWrite.mapping])) as {
-    entityMappingTasks: Array<{ legs: Leg[] }>;
-  };
-  return mapping.entityMappingTasks[0]!.legs[0]!;
-}
+/** The article's maps as the gateway names them (tName, "<entity set> - <map name>"). */
+const HEADERS_MAP = "salesorders - CDS sales order headers";
+const LINES_MAP = "salesorderdetails - CDS sales order lines";
 
 describe.skipIf(!availability.engine)(
   "the article's stack, applied by the real engine to the emulator",
@@ -61,24 +59,37 @@ describe.skipIf(!availability.engine)(
       expect(up.summary.result).toBe("succeeded");
       expect(up.summary.resourceChanges).toEqual({ create: 9 });
 
-      const maps = await environment.rows(dualWrite.entitySetName);
-      const headers = maps.find((m) => m[dualWrite.name] === "CDS sales order headers (salesorders)")!;
-      const lines = maps.find((m) => m[dualWrite.name] === "CDS sales order lines (salesorderdetails)")!;
-      for (const [map, filter] of [
-        [headers, HEADERS_FILTER],
-        [lines, LINES_FILTER],
+      // The acceptance check: a client written only from Microsoft's dual-write tool's calls (plain
+      // fetch, nothing from this project) finds the article's two maps on the gateway, running, with
+      // the article's Dataverse filters and msdyn_isreadytosync F&O to Dataverse, default true.
+      const dwa = new DwaClient(
+        environment.emulator.dualWriteUrl,
+        environment.emulator.token,
+        new URL(environment.emulator.financeAndOperationsUrl).host,
+      );
+      const maps = await dwa.maps();
+      for (const [tName, filter] of [
+        [HEADERS_MAP, HEADERS_FILTER],
+        [LINES_MAP, LINES_FILTER],
       ] as const) {
-        expect(leg(map).reversedSourceFilter).toBe(filter);
-        const ready = leg(map).fieldMappings.filter((f) => f.destinationField === "msdyn_isreadytosync");
+        const map = maps.find((m) => m.detail.tName === tName);
+        expect(map, tName).toBeDefined();
+        // The maps were running before; they were stopped to be edited and are running again.
+        expect(map!.detail.state, tName).toBe("4");
+        const leg = await dwa.firstLeg(map!);
+        expect(leg.reversedSourceFilter).toBe(filter);
+        const ready = leg.fieldMappings.filter((f) => f.destinationField === "msdyn_isreadytosync");
         expect(ready).toEqual([
           expect.objectContaining({
             syncDirection: 1,
             valueTransforms: [expect.objectContaining({ transformType: "Default", defaultValue: "true" })],
           }),
         ]);
-        // The maps were running before; they were stopped to be edited and are running again.
-        expect(await environment.mapState(String(map[dualWrite.primaryId]))).toBe("Running");
       }
+      // The lines map today's docs name is left as it was: stopped, its filter untouched.
+      const v2 = maps.find((m) => m.detail.tName === "salesorderdetails - CDS sales order lines V2")!;
+      expect(v2.detail.state).toBe("1");
+      expect((await dwa.firstLeg(v2)).reversedSourceFilter).toBe("");
 
       const policies = await environment.currentPolicies();
       expect(policies.map((p) => p.msdyn_name).sort()).toEqual([
@@ -158,13 +169,13 @@ describe.skipIf(!availability.engine)(
 
       const up = await project.stack.up();
       expect(up.summary.resourceChanges).toEqual({ same: 8, update: 1 });
-      const headers = (await environment.rows(dualWrite.entitySetName)).find(
-        (m) => m[dualWrite.name] === "CDS sales order headers (salesorders)",
-      )!;
-      expect(leg(headers).reversedSourceFilter).toBe(`${HEADERS_FILTER} and totalamount gt 0`);
-      // The emulator refuses to save a running map's mappings: saved while it ends up running again
-      // means it was stopped, edited and restarted.
-      expect(await environment.mapState(String(headers[dualWrite.primaryId]))).toBe("Running");
+      const headers = await environment.gatewayMap(HEADERS_MAP);
+      expect((await environment.activeLeg(headers.pid)).reversedSourceFilter).toBe(
+        `${HEADERS_FILTER} and totalamount gt 0`,
+      );
+      // The emulator refuses to switch a running map's version: saved while it ends up running
+      // again means it was stopped, edited and restarted.
+      expect(headers.state).toBe("4");
       expect((await project.stack.preview()).changeSummary).toEqual({ same: 9 });
     });
 

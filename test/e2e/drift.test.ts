@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDrift } from "../../src/cli/commands/drift.js";
 import { projectRoot } from "../../src/engine/engine.js";
 import { columns, entitySetNames, providerStatus, publishStatus } from "../../src/iom/facts.js";
-import { dualWrite } from "../../src/iom/dual-write-facts.js";
 import { articleFiles, TestEnvironment } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 
@@ -112,24 +111,13 @@ describe.skipIf(!availability.engine)("iom drift on the real engine", () => {
       },
     );
     // ...and edits the headers map's Dataverse filter in F&O: stop, save, start.
-    const management = dualWrite.managementPath;
-    const maps = await environment.json<{ value: Array<{ id: string; name: string }> }>(
-      "GET",
-      `${management}Entities`,
-    );
-    const headers = maps.value.find((m) => m.name === "CDS sales order headers (salesorders)")!;
-    await environment.json("POST", `${management}Start`, { action: 4, entityIds: [headers.id] });
-    const mapping = await environment.json<{
-      entityMappingTasks: Array<{
-        legs: Array<{ sourceEnvironmentType: string; reversedSourceFilter?: string }>;
-      }>;
-    }>("GET", `${management}${headers.id}/FieldMappings`);
-    for (const leg of mapping.entityMappingTasks[0]!.legs)
-      if (leg.sourceEnvironmentType === "AX") leg.reversedSourceFilter += " and totalamount gt 0";
-    expect((await environment.request("PUT", `${management}${headers.id}/FieldMappings`, mapping)).ok).toBe(
-      true,
-    );
-    await environment.json("POST", `${management}Start`, { action: 1, entityIds: [headers.id] });
+    const headers = await environment.gatewayMap("salesorders - CDS sales order headers");
+    await environment.runMap("4", headers.pid);
+    await environment.saveMapVersion(headers.pid, (task) => {
+      for (const leg of task.legs)
+        if (leg.sourceEnvironmentType === "AX") leg.reversedSourceFilter += " and totalamount gt 0";
+    });
+    await environment.runMap("1", headers.pid);
 
     const state = path.join(project.dir, "state");
     const before = stateFiles(state);

@@ -27,6 +27,11 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
     cleanup.push(() => p.dispose());
     await p.stack.setConfig("iom:environmentUrl", { value: environment.emulator.url });
     await p.stack.setConfig("iom:token", { value: environment.emulator.token, secret: true });
+    // Dual-write maps are managed on the gateway's own host, found by their F&O environment.
+    await p.stack.setConfig("iom:dualWriteUrl", { value: environment.emulator.dualWriteUrl });
+    await p.stack.setConfig("iom:financeAndOperationsUrl", {
+      value: environment.emulator.financeAndOperationsUrl,
+    });
     return p;
   }
 

@@ -40,6 +40,11 @@ describe.skipIf(!availability.engine)("up while the environment misbehaves", () 
     project = await createTestProject(availability.engine!, "index", { files: articleFiles() });
     await project.stack.setConfig("iom:environmentUrl", { value: proxy.url });
     await project.stack.setConfig("iom:token", { value: environment.emulator.token, secret: true });
+    // Dual-write maps are managed on the gateway's own host, found by their F&O environment.
+    await project.stack.setConfig("iom:dualWriteUrl", { value: environment.emulator.dualWriteUrl });
+    await project.stack.setConfig("iom:financeAndOperationsUrl", {
+      value: environment.emulator.financeAndOperationsUrl,
+    });
     await environment.resetCounters();
     expect((await project.stack.up()).summary.result).toBe("succeeded");
     reference = {

@@ -14,8 +14,19 @@ import { runImport } from "../../src/cli/commands/import.js";
 import { runValidate } from "../../src/cli/commands/validate.js";
 import { encodeDefinition } from "../../src/iom/formats/orchestration-definition.js";
 import { encodeRuleDefinition, type StoredRule } from "../../src/iom/formats/rule-definition.js";
-import { associatedEntity, columns, connectionStatus, criticality, entitySetNames, orchestrationType, policyType, providerStatus, publishStatus, type Choice } from "../../src/iom/facts.js";
-import { dualWrite, mapAction, syncDirection } from "../../src/iom/dual-write-facts.js";
+import {
+  associatedEntity,
+  columns,
+  connectionStatus,
+  criticality,
+  entitySetNames,
+  orchestrationType,
+  policyType,
+  providerStatus,
+  publishStatus,
+  type Choice,
+} from "../../src/iom/facts.js";
+import { mapAction, syncDirection } from "../../src/iom/dual-write-facts.js";
 import { TestEnvironment, type Row } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 
@@ -83,26 +94,18 @@ class ByHand {
     return id;
   }
 
-  /** Stops a map, edits its one F&O leg and starts it again, as F&O's dual-write page does. */
-  async editMap(name: string, filter: string): Promise<void> {
-    const gateway = dualWrite.managementPath;
-    const maps = await this.env.json<{ value: Array<{ id: string; name: string }> }>(
-      "GET",
-      `${gateway}Entities`,
-    );
-    const { id } = maps.value.find((m) => m.name === name)!;
-    await this.env.json("POST", `${gateway}Start`, { action: mapAction.stop, entityIds: [id] });
-    const document = await this.env.json<{
-      entityMappingTasks: Array<{ legs: Array<{ reversedSourceFilter: string; fieldMappings: Row[] }> }>;
-    }>("GET", `${gateway}${id}/FieldMappings`);
-    const leg = document.entityMappingTasks[0]!.legs[0]!;
-    leg.reversedSourceFilter = filter;
-    const ready = leg.fieldMappings.find((m) => m.destinationField === "msdyn_isreadytosync")!;
-    ready.syncDirection = syncDirection.financeToDataverse;
-    ready.valueTransforms = [{ transformType: "Default", defaultValue: "true" }];
-    const saved = await this.env.request("PUT", `${gateway}${id}/FieldMappings`, document);
-    expect(saved.ok, await saved.clone().text()).toBe(true);
-    await this.env.json("POST", `${gateway}Start`, { action: mapAction.start, entityIds: [id] });
+  /** Stops a map, saves an edit of its one F&O leg as a new version and starts it again, as F&O's dual-write page does. */
+  async editMap(tName: string, filter: string): Promise<void> {
+    const { pid } = await this.env.gatewayMap(tName);
+    await this.env.runMap(mapAction.stop, pid);
+    await this.env.saveMapVersion(pid, (task) => {
+      const leg = task.legs[0]!;
+      leg.reversedSourceFilter = filter;
+      const ready = (leg.fieldMappings as Row[]).find((m) => m.destinationField === "msdyn_isreadytosync")!;
+      ready.syncDirection = syncDirection.financeToDataverse;
+      ready.valueTransforms = [{ transformType: "Default", defaultValue: "true" }];
+    });
+    await this.env.runMap(mapAction.start, pid);
   }
 }
 
@@ -250,8 +253,8 @@ async function configureByHand(env: TestEnvironment): Promise<void> {
     [columns.designer.publishStatus]: publishStatus.published.value,
   });
 
-  await hand.editMap("CDS sales order headers (salesorders)", HEADERS_FILTER);
-  await hand.editMap("CDS sales order lines (salesorderdetails)", LINES_FILTER);
+  await hand.editMap("salesorders - CDS sales order headers", HEADERS_FILTER);
+  await hand.editMap("salesorderdetails - CDS sales order lines", LINES_FILTER);
 }
 
 const PROVIDER = "microsoft-finance-and-operations-apps";

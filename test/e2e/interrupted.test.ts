@@ -29,6 +29,11 @@ describe.skipIf(!availability.engine)("an interrupted up", () => {
     project = await createTestProject(availability.engine!, "index", { files: articleFiles() });
     await project.stack.setConfig("iom:environmentUrl", { value: environment.emulator.url });
     await project.stack.setConfig("iom:token", { value: environment.emulator.token, secret: true });
+    // Dual-write maps are managed on the gateway's own host, found by their F&O environment.
+    await project.stack.setConfig("iom:dualWriteUrl", { value: environment.emulator.dualWriteUrl });
+    await project.stack.setConfig("iom:financeAndOperationsUrl", {
+      value: environment.emulator.financeAndOperationsUrl,
+    });
     const whole = await watchedUp(project, environment);
     expect(whole).toMatchObject({ outcome: "finished", exitCode: 0 });
     reference = {

@@ -21,6 +21,11 @@ describe.skipIf(!availability.engine)("state hygiene", () => {
     project = await createTestProject(availability.engine!, "index", { files: articleFiles() });
     await project.stack.setConfig("iom:environmentUrl", { value: environment.emulator.url });
     await project.stack.setConfig("iom:token", { value: PLANTED, secret: true });
+    // Dual-write maps are managed on the gateway's own host, found by their F&O environment.
+    await project.stack.setConfig("iom:dualWriteUrl", { value: environment.emulator.dualWriteUrl });
+    await project.stack.setConfig("iom:financeAndOperationsUrl", {
+      value: environment.emulator.financeAndOperationsUrl,
+    });
   });
 
   afterAll(async () => {
