@@ -21,7 +21,7 @@ import {
 import { NotFoundError, etagOf } from "../../dataverse/index.js";
 import { changedMeanwhile, isStale, requireVersion, updateIfUnchanged } from "../common/concurrency.js";
 import { choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";
-import type { KindImplementation, Outputs } from "../runtime/kind.js";
+import { PartialApplyError, type KindImplementation, type Outputs } from "../runtime/kind.js";
 import type { Session } from "../runtime/session.js";
 import { currentPolicyFilter } from "../policy/current.js";
 import type { OrchestrationFlowInputs } from "./index.js";
@@ -276,6 +276,12 @@ async function readForWrite(
  * Brings the row to the desired flow. IOM edits only unpublished flows: a change to a published
  * one stops it, saves, and publishes it again; a change of the publish status alone is just that.
  *
+ * Everything the writes need (the steps' policy and action ids, the option values) is resolved
+ * before the first write, so a typo in a policy or action name fails with the flow untouched,
+ * still published. A failure after the stop says that the flow was left stopped and how to go on,
+ * and is a partial apply: state records the flow as it now is (unpublished, with the steps it
+ * has), so the next `pulumi up` saves and publishes it.
+ *
  * Each write is made on the version read, then on the one our previous write returned. When
  * someone else changed the flow in between (412), this stops with an error naming the flow rather
  * than deciding again: these writes stop and start order processing, and the other change may be
@@ -293,24 +299,36 @@ async function apply(
   const write = (body: Record<string, unknown>): Promise<string> =>
     updateIfUnchanged(s.client, set, id, flowRow.id, body, version);
   const change = edited(current, news);
+  const publishedNow = current.published && !change;
+  // The whole request, built before anything is written.
+  const body = change ? await fields(news, s) : undefined;
+  const unpublished = await publishValue(s, false);
+  const finalStatus = news.published !== publishedNow ? await publishValue(s, news.published) : undefined;
   let stopped = false;
   try {
-    if (change && current.published) {
-      version = await write({ [c.publishStatus]: await publishValue(s, false) });
+    if (body && current.published) {
+      version = await write({ [c.publishStatus]: unpublished });
       stopped = true;
     }
-    if (change) version = await write(await fields(news, s));
-    const publishedNow = current.published && !change;
-    if (news.published !== publishedNow)
-      await write({ [c.publishStatus]: await publishValue(s, news.published) });
+    if (body) version = await write(body);
+    if (finalStatus !== undefined) await write({ [c.publishStatus]: finalStatus });
   } catch (error) {
-    if (!isStale(error)) throw error;
-    // The flow is no longer published: starting it again is the user's call, after a look.
-    throw changedMeanwhile(`the orchestration flow '${current.name}' (${set}(${id}))`, error, {
-      ...(stopped
-        ? { left: "This update had already stopped (unpublished) the flow; it was left stopped" }
-        : {}),
-    });
+    if (isStale(error))
+      // The flow is no longer published: starting it again is the user's call, after a look.
+      throw changedMeanwhile(`the orchestration flow '${current.name}' (${set}(${id}))`, error, {
+        ...(stopped
+          ? { left: "This update had already stopped (unpublished) the flow; it was left stopped" }
+          : {}),
+      });
+    if (!stopped) throw error;
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new PartialApplyError(
+      `the orchestration flow '${current.name}' was stopped (unpublished) to save its new steps, and then: ${cause}. ` +
+        "It is left stopped: orders do not go through it. Run `pulumi up` again to save and publish it, " +
+        "or publish it in IOM (Orchestration > Flows) as it was",
+      id,
+      { ...current, published: false },
+    );
   }
 }
 

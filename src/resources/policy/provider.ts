@@ -23,7 +23,7 @@ import {
 import type { Policy, PolicyRule } from "../../generated/policy.js";
 import { columns } from "../../iom/facts.js";
 import type { TableDefinition } from "../../iom/tables/types.js";
-import { requireVersion, versionOf, withReread } from "../common/concurrency.js";
+import { isStale, requireVersion, versionOf, withReread } from "../common/concurrency.js";
 import { derivedId } from "../common/ids.js";
 import { rowId } from "../common/records.js";
 import { PartialApplyError, type KindImplementation, type Outputs } from "../runtime/kind.js";
@@ -120,6 +120,7 @@ async function converge(
   row: DataverseRecord,
   desired: Desired,
   recordId: string,
+  run: { unpublished: boolean } = { unpublished: false },
 ): Promise<void> {
   let version = versionOf(row, `the policy ${id}`);
   const policyChanges = changedColumns(row, desired.columns);
@@ -140,14 +141,33 @@ async function converge(
   if (published && (editPolicy || ruleOperations.length > 0 || !desired.published)) {
     version = await setPublishedIfUnchanged(t, id, false, version);
     published = false;
+    run.unpublished = desired.published;
   }
-  // The policy's own update goes first and answers with its new version, for the publish below.
-  const operations = [
-    ...(editPolicy ? [updateOperation(t.policySet, id, policyChanges, version, true)] : []),
-    ...ruleOperations,
-  ];
-  version = (await applyChangeSet(t, operations, editPolicy ? 0 : undefined)) ?? version;
-  if (desired.published && !published) await setPublishedIfUnchanged(t, id, true, version);
+  try {
+    // The policy's own update goes first and answers with its new version, for the publish below.
+    const operations = [
+      ...(editPolicy ? [updateOperation(t.policySet, id, policyChanges, version, true)] : []),
+      ...ruleOperations,
+    ];
+    version = (await applyChangeSet(t, operations, editPolicy ? 0 : undefined)) ?? version;
+    if (desired.published && !published) await setPublishedIfUnchanged(t, id, true, version);
+  } catch (error) {
+    // A refusal because someone else changed the policy is decided again from a fresh read
+    // (convergeOnFreshRead); any other failure after the unpublish leaves the policy unpublished,
+    // and says so: the change set itself is all or nothing, so its rules are as they were.
+    if (!run.unpublished || isStale(error)) throw error;
+    throw new PolicyUnpublished(error);
+  }
+}
+
+/**
+ * A policy this run unpublished to change it, left unpublished by a failure after that. The
+ * update turns it into a partial apply, so that state says unpublished and the next `up` publishes.
+ */
+class PolicyUnpublished extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
 }
 
 /**
@@ -166,13 +186,15 @@ async function convergeOnFreshRead(
   recordId: string,
   name: string,
 ): Promise<void> {
+  // Whether this run unpublished the policy, across the attempts: a failure after that says so.
+  const run = { unpublished: false };
   await withReread(`the policy '${name}' (${t.policySet}(${id}))`, async (attempt) => {
     const current = attempt === 0 ? row : await readPolicy(t, id);
     if (!current)
       throw new NotFoundError(`the policy ${id} was deleted while it was being updated`, {
         hint: "It was deleted outside iom-gitops: run `pulumi refresh`, then `pulumi up` creates it again.",
       });
-    await converge(t, id, current, desired, recordId);
+    await converge(t, id, current, desired, recordId, run);
   });
 }
 
@@ -291,7 +313,18 @@ export const policy: KindImplementation<PolicyInputs> = {
       throw new NotFoundError(`the policy ${id} no longer exists`, {
         hint: "It was deleted outside iom-gitops: run `pulumi refresh`, then `pulumi up` creates it again.",
       });
-    await convergeOnFreshRead(t, id, row, desired, news.recordId, news.name);
+    try {
+      await convergeOnFreshRead(t, id, row, desired, news.recordId, news.name);
+    } catch (error) {
+      if (!(error instanceof PolicyUnpublished)) throw error;
+      throw new PartialApplyError(
+        `the policy '${news.name}' was unpublished to be changed, and then: ${error.message}. ` +
+          "Its rules are as they were (the change is all or nothing), but it is left unpublished: " +
+          "orchestration flows cannot use it. Run `pulumi up` again, or publish it in IOM",
+        id,
+        { ...olds, published: false },
+      );
+    }
     return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };
   },
 

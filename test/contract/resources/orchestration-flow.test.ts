@@ -7,6 +7,7 @@ import { columns, entitySetNames, publishStatus } from "../../../src/iom/facts.j
 import { derivedId } from "../../../src/resources/common/ids.js";
 import { orchestrationFlow } from "../../../src/resources/orchestration-flow/provider.js";
 import type { OrchestrationFlowInputs } from "../../../src/resources/orchestration-flow/index.js";
+import { PartialApplyError } from "../../../src/resources/runtime/kind.js";
 import type { Session } from "../../../src/resources/runtime/session.js";
 import { useEmulator } from "../dataverse/harness.js";
 import { activatedFinOps, articleFlow, articlePolicies, sessionOn } from "./setup.js";
@@ -59,6 +60,47 @@ describe("orchestration flow", () => {
     expect((await row(created.id))[columns.designer.publishStatus]).toBe(publishStatus.published.value);
     // Three writes: stop, save, publish (the emulator refuses an edit of a published flow).
     expect((await h.counters()).byMethod.PATCH).toBe(3);
+  });
+
+  it("resolves every name before it stops a published flow: a typo leaves the flow published, untouched", async () => {
+    const created = await orchestrationFlow.create(flow(), s);
+    const typo = flow();
+    typo.steps[1] = { ...typo.steps[1]!, executionPolicies: ["FinOps sales order parameterz"] };
+    await h.resetCounters();
+    await expect(orchestrationFlow.update(created.id, created.outs, typo, s)).rejects.toThrow(
+      /no policy is named "FinOps sales order parameterz"/,
+    );
+    expect((await h.counters()).byMethod.PATCH ?? 0).toBe(0);
+    expect((await row(created.id))[columns.designer.publishStatus]).toBe(publishStatus.published.value);
+  });
+
+  it("says the flow is left stopped when the save after the stop fails, as a partial apply", async () => {
+    const created = await orchestrationFlow.create(flow(), s);
+    const changed = { ...flow(), description: "Changed." };
+    // The second write of the update (the save, after the stop) is lost.
+    const send = s.client.request.bind(s.client);
+    let patches = 0;
+    s.client.request = (async (spec: Parameters<typeof send>[0]) => {
+      if (spec.method === "PATCH" && ++patches === 2) throw new Error("the connection was reset");
+      return send(spec);
+    }) as typeof s.client.request;
+    let error: unknown;
+    try {
+      await orchestrationFlow.update(created.id, created.outs, changed, s);
+    } catch (err) {
+      error = err;
+    } finally {
+      s.client.request = send;
+    }
+    expect(error).toBeInstanceOf(PartialApplyError);
+    expect((error as Error).message).toMatch(
+      /was stopped \(unpublished\).*the connection was reset.*left stopped/s,
+    );
+    expect((error as PartialApplyError).properties).toMatchObject({ published: false });
+    expect((await row(created.id))[columns.designer.publishStatus]).toBe(publishStatus.unpublished.value);
+    // The next apply, from the state the partial apply recorded, saves and publishes it.
+    await orchestrationFlow.update(created.id, (error as PartialApplyError).properties as never, changed, s);
+    expect((await row(created.id))[columns.designer.publishStatus]).toBe(publishStatus.published.value);
   });
 
   it("writes nothing when nothing changed", async () => {

@@ -126,7 +126,7 @@ describe("policy: create", () => {
       msdyn_iompolicyid: inputs.recordId,
       msdyn_name: "FinOps order product parameters",
       msdyn_description: inputs.description,
-      msdyn_policytype: await label(dv, "msdyn_iompolicy", "msdyn_policytype", "Execution"),
+      msdyn_policytype: await label(dv, "msdyn_iompolicy", "msdyn_policytype", "Execution Policy"),
       msdyn_criticality: await label(dv, "msdyn_iompolicy", "msdyn_criticality", "Critical"),
       msdyn_associatedentity: await label(dv, "msdyn_iompolicy", "msdyn_associatedentity", "Order product"),
       msdyn_publishstatus: await label(dv, "msdyn_iompolicy", "msdyn_publishstatus", "Published"),
@@ -215,7 +215,7 @@ describe("policy: create", () => {
       POLICIES,
       {
         msdyn_name: inputs.name,
-        msdyn_policytype: await label(dv, "msdyn_iompolicy", "msdyn_policytype", "Filter"),
+        msdyn_policytype: await label(dv, "msdyn_iompolicy", "msdyn_policytype", "Filter Policy"),
         msdyn_criticality: await label(dv, "msdyn_iompolicy", "msdyn_criticality", "Information"),
         msdyn_associatedentity: await label(dv, "msdyn_iompolicy", "msdyn_associatedentity", "Order product"),
       },
@@ -243,7 +243,7 @@ describe("policy: create", () => {
     const { current } = await versions(dv, inputs.name);
     expect(current.map((r) => r.msdyn_iompolicyid)).toEqual([handMade]);
     expect(current[0]).toMatchObject({
-      msdyn_policytype: await label(dv, "msdyn_iompolicy", "msdyn_policytype", "Execution"),
+      msdyn_policytype: await label(dv, "msdyn_iompolicy", "msdyn_policytype", "Execution Policy"),
       msdyn_criticality: await label(dv, "msdyn_iompolicy", "msdyn_criticality", "Critical"),
       msdyn_publishstatus: await label(dv, "msdyn_iompolicy", "msdyn_publishstatus", "Published"),
     });
@@ -399,6 +399,43 @@ describe("policy: update", () => {
     expect((await rulesOf(dv, olds.recordId)).map((r) => r.msdyn_name)).toEqual([
       "Assign company, site and warehouse",
     ]);
+  });
+
+  it("says a policy it unpublished is left unpublished when the change after that fails, as a partial apply", async () => {
+    const s = await session();
+    const dv = s.client;
+    const olds = (await policy.create(orderProduct(), s)).outs;
+    const news = { ...orderProduct(), description: "Changed." };
+    // The change set after the unpublish is lost.
+    const send = dv.request.bind(dv);
+    dv.request = (async (spec: Parameters<typeof send>[0]) => {
+      if (spec.method === "POST" && spec.path.includes("$batch")) throw new Error("the connection was reset");
+      return send(spec);
+    }) as typeof dv.request;
+    let error: unknown;
+    try {
+      await policy.update(olds.recordId, olds, news, s);
+    } catch (err) {
+      error = err;
+    } finally {
+      dv.request = send;
+    }
+    expect(error).toBeInstanceOf(PartialApplyError);
+    expect((error as Error).message).toMatch(
+      /was unpublished to be changed.*connection was reset.*left unpublished/s,
+    );
+    expect((error as PartialApplyError).properties).toMatchObject({ published: false });
+    const { current } = await versions(dv, news.name);
+    expect(current[0]?.msdyn_publishstatus).toBe(
+      await label(dv, "msdyn_iompolicy", "msdyn_publishstatus", "Unpublished"),
+    );
+    // From the state the partial apply recorded, the next apply changes and publishes it.
+    await policy.update(olds.recordId, (error as PartialApplyError).properties as never, news, s);
+    const after = await versions(dv, news.name);
+    expect(after.current[0]).toMatchObject({
+      msdyn_description: "Changed.",
+      msdyn_publishstatus: await label(dv, "msdyn_iompolicy", "msdyn_publishstatus", "Published"),
+    });
   });
 
   it("refuses to update a policy deleted outside iom-gitops, with what to do", async () => {
