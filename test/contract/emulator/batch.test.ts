@@ -89,7 +89,7 @@ describe("$batch", () => {
       [
         part("POST", "msdyn_iompolicies", { msdyn_name: "Bad", msdyn_colour: "red" }),
         part("POST", "msdyn_iompolicies", { msdyn_name: "Good" }),
-        part("GET", `msdyn_iomproviderdefinitions(${FINOPS})?$select=msdyn_name`),
+        part("GET", `msdyn_iomproviderdefinitions(${FINOPS})?$select=msdyn_displayname`),
       ],
       "odata.continue-on-error",
     );

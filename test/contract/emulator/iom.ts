@@ -75,8 +75,8 @@ export function iomClient(h: Harness) {
 
   /** The F&O definition's one connection (a definition connection reference). */
   async function finopsConnection(): Promise<string> {
-    const rows = await list(SETS.definitionConnections, `_msdyn_providerdefinition_value eq ${FINOPS}`);
-    expect(rows.map((r) => r.msdyn_name)).toEqual([FINOPS_CONNECTION]);
+    const rows = await list(SETS.definitionConnections, `_msdyn_iomproviderdefinition_value eq ${FINOPS}`);
+    expect(rows.map((r) => r.msdyn_displayname)).toEqual([FINOPS_CONNECTION]);
     return rows[0]?.msdyn_iomproviderdefinitionconnectionrefid as string;
   }
 
@@ -84,7 +84,7 @@ export function iomClient(h: Harness) {
   async function action(definition: string, name: string): Promise<string> {
     const rows = await list(
       SETS.logicDefinitions,
-      `_msdyn_providerdefinition_value eq ${definition} and msdyn_name eq '${name}'`,
+      `_msdyn_iomproviderdefinition_value eq ${definition} and msdyn_displayname eq '${name}'`,
     );
     expect(rows).toHaveLength(1);
     return rows[0]?.msdyn_iomproviderdefinitionlogicdefinitionid as string;
@@ -94,7 +94,7 @@ export function iomClient(h: Harness) {
   const provider = (name = "F&O"): Promise<string> =>
     create(SETS.providers, {
       msdyn_name: name,
-      "msdyn_ProviderDefinition@odata.bind": `/${SETS.definitions}(${FINOPS})`,
+      "msdyn_IOMProviderDefinition@odata.bind": `/${SETS.definitions}(${FINOPS})`,
       [columns.provider.status]: providerStatus.installed.value,
     });
 
@@ -102,8 +102,8 @@ export function iomClient(h: Harness) {
   const connection = async (providerId: string, url: string | null = "https://make.powerautomate.com/c/1") =>
     create(SETS.connections, {
       msdyn_name: "F&O connection",
-      "msdyn_Provider@odata.bind": `/${SETS.providers}(${providerId})`,
-      "msdyn_ProviderDefinitionConnectionRef@odata.bind": `/${SETS.definitionConnections}(${await finopsConnection()})`,
+      "msdyn_IOMProvider@odata.bind": `/${SETS.providers}(${providerId})`,
+      "msdyn_IOMProviderDefinitionConnectionRef@odata.bind": `/${SETS.definitionConnections}(${await finopsConnection()})`,
       [columns.providerConnectionRef.connectionUrl]: url,
       [columns.providerConnectionRef.status]: connectionStatus.inactive.value,
     });

@@ -122,7 +122,10 @@ describe("EntityDefinitions", () => {
   it("publishes IOM's choices with the labels the UI shows", async () => {
     const labels = async (table: string, column: string, cast?: string): Promise<string[]> =>
       (await options(table, column, cast)).map(([, label]) => label);
-    expect(await labels("msdyn_iompolicy", "msdyn_policytype")).toEqual(["Filter", "Execution"]);
+    expect(await labels("msdyn_iompolicy", "msdyn_policytype")).toEqual([
+      "Filter Policy",
+      "Execution Policy",
+    ]);
     expect(await labels("msdyn_iompolicy", "msdyn_criticality")).toEqual(["Information", "Critical"]);
     expect(await labels("msdyn_iompolicy", "msdyn_associatedentity")).toEqual([
       "Order",
@@ -139,10 +142,10 @@ describe("EntityDefinitions", () => {
     ]);
     // Logic types are documented with their values (create-new-provider.md).
     expect(await options("msdyn_iomproviderdefinitionlogicdefinition", "msdyn_logictype")).toEqual([
-      [192350000, "Message handler"],
+      [192350000, "Provider message handler"],
       [192350001, "Provider action"],
       [192350002, "Child flow"],
-      [192350003, "Message puller"],
+      [192350003, "Provider message puller"],
     ]);
     expect(await options("connectionreference", "statecode", "StateAttributeMetadata")).toEqual([
       [0, "Active"],

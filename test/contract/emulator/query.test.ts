@@ -16,22 +16,22 @@ async function list(path: string, init?: RequestInit): Promise<List> {
 }
 
 async function names(path: string): Promise<string[]> {
-  return (await list(path)).value.map((r) => r.msdyn_name as string);
+  return (await list(path)).value.map((r) => r.msdyn_displayname as string);
 }
 
 describe("query options", () => {
   beforeEach(async () => {
-    // Five logic definitions with distinct timeouts, plus the seeded ones (timeout 60).
+    // Five logic definitions with distinct timeouts, plus the seeded ones (timeout 5).
     for (const [i, name] of ["Alpha step", "beta STEP", "Gamma", "Delta step", "Epsilon"].entries()) {
       const res = await h.api("msdyn_iomproviderdefinitionlogicdefinitions", {
         method: "POST",
         json: {
-          msdyn_name: name,
+          msdyn_displayname: name,
           msdyn_logicalname: `test_${i}`,
           msdyn_timeoutminutes: (i + 1) * 10,
           msdyn_maxretryattempts: i % 2,
           msdyn_logictype: 192350001,
-          "msdyn_ProviderDefinition@odata.bind": `/msdyn_iomproviderdefinitions(${FINOPS})`,
+          "msdyn_IOMProviderDefinition@odata.bind": `/msdyn_iomproviderdefinitions(${FINOPS})`,
           ...(i === 2 ? { msdyn_description: "has one" } : {}),
         },
       });
@@ -39,7 +39,7 @@ describe("query options", () => {
     }
   });
 
-  const base = "msdyn_iomproviderdefinitionlogicdefinitions?$select=msdyn_name";
+  const base = "msdyn_iomproviderdefinitionlogicdefinitions?$select=msdyn_displayname";
 
   it("$select returns the chosen columns, the id and the etag only", async () => {
     const { value } = await list(`${base},msdyn_timeoutminutes&$filter=msdyn_logicalname eq 'test_0'`);
@@ -48,7 +48,7 @@ describe("query options", () => {
       [
         "@odata.etag",
         "msdyn_iomproviderdefinitionlogicdefinitionid",
-        "msdyn_name",
+        "msdyn_displayname",
         "msdyn_timeoutminutes",
       ].sort(),
     );
@@ -67,20 +67,20 @@ describe("query options", () => {
 
   it("combines and, or, not and parentheses", async () => {
     const got = await names(
-      `${base}&$filter=startswith(msdyn_logicalname,'test_') and (msdyn_timeoutminutes lt 20 or msdyn_timeoutminutes gt 40) and not contains(msdyn_name,'step')`,
+      `${base}&$filter=startswith(msdyn_logicalname,'test_') and (msdyn_timeoutminutes lt 20 or msdyn_timeoutminutes gt 40) and not contains(msdyn_displayname,'step')`,
     );
     expect(got).toEqual(["Epsilon"]);
   });
 
   it("matches strings case-insensitively with contains, startswith and endswith", async () => {
-    expect((await names(`${base}&$filter=contains(msdyn_name,'STEP')`)).sort()).toEqual([
+    expect((await names(`${base}&$filter=contains(msdyn_displayname,'STEP')`)).sort()).toEqual([
       "Alpha step",
       "Delta step",
       "beta STEP",
     ]);
-    expect(await names(`${base}&$filter=startswith(msdyn_name,'BETA')`)).toEqual(["beta STEP"]);
-    expect(await names(`${base}&$filter=endswith(msdyn_name,'silon')`)).toEqual(["Epsilon"]);
-    expect(await names(`${base}&$filter=msdyn_name eq 'GAMMA'`)).toEqual(["Gamma"]);
+    expect(await names(`${base}&$filter=startswith(msdyn_displayname,'BETA')`)).toEqual(["beta STEP"]);
+    expect(await names(`${base}&$filter=endswith(msdyn_displayname,'silon')`)).toEqual(["Epsilon"]);
+    expect(await names(`${base}&$filter=msdyn_displayname eq 'GAMMA'`)).toEqual(["Gamma"]);
   });
 
   it("tests null, and escapes quotes with ''", async () => {
@@ -113,11 +113,11 @@ describe("query options", () => {
 
   it("filters with any() over a collection-valued navigation", async () => {
     const nav =
-      "msdyn_iomproviderdefinition_msdyn_iomproviderdefinitionlogicdefinition_msdyn_providerdefinition";
+      "msdyn_iomproviderdefinition_msdyn_iomproviderdefinitionlogicdefinition_msdyn_iomproviderdefinition";
     const got = await list(
-      `msdyn_iomproviderdefinitions?$select=msdyn_name&$filter=${nav}/any(l: l/msdyn_logictype eq 192350003)`,
+      `msdyn_iomproviderdefinitions?$select=msdyn_displayname&$filter=${nav}/any(l: l/msdyn_logictype eq 192350003)`,
     );
-    expect(got.value.map((r) => r.msdyn_name)).toEqual(["Shopify"]);
+    expect(got.value.map((r) => r.msdyn_displayname)).toEqual(["Shopify"]);
   });
 
   it("orders with $orderby (asc, desc, several keys) and limits with $top", async () => {
@@ -129,14 +129,13 @@ describe("query options", () => {
       "beta STEP",
       "Alpha step",
     ]);
-    expect(await names(`${base}&${filter}&$orderby=msdyn_maxretryattempts asc,msdyn_name desc`)).toEqual([
-      "Gamma",
-      "Epsilon",
+    expect(
+      await names(`${base}&${filter}&$orderby=msdyn_maxretryattempts asc,msdyn_displayname desc`),
+    ).toEqual(["Gamma", "Epsilon", "Alpha step", "Delta step", "beta STEP"]);
+    expect(await names(`${base}&${filter}&$orderby=msdyn_displayname&$top=2`)).toEqual([
       "Alpha step",
-      "Delta step",
       "beta STEP",
     ]);
-    expect(await names(`${base}&${filter}&$orderby=msdyn_name&$top=2`)).toEqual(["Alpha step", "beta STEP"]);
   });
 
   it("counts with $count=true", async () => {
@@ -147,20 +146,20 @@ describe("query options", () => {
 
   it("expands a lookup and a collection, with nested options", async () => {
     const one = await list(
-      `${base}&$filter=msdyn_logicalname eq 'test_0'&$expand=msdyn_ProviderDefinition($select=msdyn_name,msdyn_logicalname)`,
+      `${base}&$filter=msdyn_logicalname eq 'test_0'&$expand=msdyn_IOMProviderDefinition($select=msdyn_displayname,msdyn_logicalname)`,
     );
-    expect(one.value[0]?.msdyn_ProviderDefinition).toMatchObject({
-      msdyn_name: "Microsoft Finance and Operations apps",
+    expect(one.value[0]?.msdyn_IOMProviderDefinition).toMatchObject({
+      msdyn_displayname: "Microsoft Finance and Operations apps",
       msdyn_iomproviderdefinitionid: FINOPS,
     });
     const nav =
-      "msdyn_iomproviderdefinition_msdyn_iomproviderdefinitionlogicdefinition_msdyn_providerdefinition";
+      "msdyn_iomproviderdefinition_msdyn_iomproviderdefinitionlogicdefinition_msdyn_iomproviderdefinition";
     const res = await h.api(
-      `msdyn_iomproviderdefinitions(${FINOPS})?$select=msdyn_name&$expand=${nav}($select=msdyn_name;$filter=msdyn_logictype eq 192350001;$orderby=msdyn_name desc;$top=3)`,
+      `msdyn_iomproviderdefinitions(${FINOPS})?$select=msdyn_displayname&$expand=${nav}($select=msdyn_displayname;$filter=msdyn_logictype eq 192350001;$orderby=msdyn_displayname desc;$top=3)`,
     );
     expect(res.status).toBe(200);
-    const expanded = (await body(res))[nav] as Array<{ msdyn_name: string }>;
-    expect(expanded.map((r) => r.msdyn_name)).toEqual([
+    const expanded = (await body(res))[nav] as Array<{ msdyn_displayname: string }>;
+    expect(expanded.map((r) => r.msdyn_displayname)).toEqual([
       "Send order to invoice",
       "Send order to fulfillment",
       "Gamma",
@@ -189,21 +188,21 @@ describe("query options", () => {
 
   it("returns formatted values for choices, booleans and lookups under odata.include-annotations", async () => {
     const res = await h.api(
-      `${base},msdyn_logictype,_msdyn_providerdefinition_value&$filter=msdyn_logicalname eq 'test_0'`,
+      `${base},msdyn_logictype,_msdyn_iomproviderdefinition_value&$filter=msdyn_logicalname eq 'test_0'`,
       { headers: { Prefer: 'odata.include-annotations="*"' } },
     );
     expect(res.headers.get("Preference-Applied")).toBe('odata.include-annotations="*"');
     const row = (await body<List>(res)).value[0] as Record<string, unknown>;
     expect(row["msdyn_logictype@OData.Community.Display.V1.FormattedValue"]).toBe("Provider action");
-    expect(row["_msdyn_providerdefinition_value@OData.Community.Display.V1.FormattedValue"]).toBe(
+    expect(row["_msdyn_iomproviderdefinition_value@OData.Community.Display.V1.FormattedValue"]).toBe(
       "Microsoft Finance and Operations apps",
     );
-    expect(row["_msdyn_providerdefinition_value@Microsoft.Dynamics.CRM.lookuplogicalname"]).toBe(
+    expect(row["_msdyn_iomproviderdefinition_value@Microsoft.Dynamics.CRM.lookuplogicalname"]).toBe(
       "msdyn_iomproviderdefinition",
     );
-    expect(row["_msdyn_providerdefinition_value@Microsoft.Dynamics.CRM.associatednavigationproperty"]).toBe(
-      "msdyn_ProviderDefinition",
-    );
+    expect(
+      row["_msdyn_iomproviderdefinition_value@Microsoft.Dynamics.CRM.associatednavigationproperty"],
+    ).toBe("msdyn_IOMProviderDefinition");
     const defs = await list("msdyn_iomproviderdefinitions?$select=msdyn_isactive,statecode&$top=1", {
       headers: { Prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"' },
     });

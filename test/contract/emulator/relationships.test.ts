@@ -59,16 +59,18 @@ describe("navigation property names", () => {
   it("publishes each lookup's navigation name as its schema name, and that name is the one the Web API takes", async () => {
     const relationships = await manyToOne("msdyn_iomproviderconnectionreference");
     const byAttribute = new Map(relationships.map((r) => [r.ReferencingAttribute, r]));
-    expect(byAttribute.get("msdyn_provider")?.ReferencingEntityNavigationPropertyName).toBe("msdyn_Provider");
+    expect(byAttribute.get("msdyn_iomprovider")?.ReferencingEntityNavigationPropertyName).toBe(
+      "msdyn_IOMProvider",
+    );
     expect(
-      byAttribute.get("msdyn_providerdefinitionconnectionref")?.ReferencingEntityNavigationPropertyName,
-    ).toBe("msdyn_ProviderDefinitionConnectionRef");
+      byAttribute.get("msdyn_iomproviderdefinitionconnectionref")?.ReferencingEntityNavigationPropertyName,
+    ).toBe("msdyn_IOMProviderDefinitionConnectionRef");
     const attribute = await body(
       await h.api(
-        "EntityDefinitions(LogicalName='msdyn_iomproviderconnectionreference')/Attributes(LogicalName='msdyn_provider')?$select=LogicalName,SchemaName",
+        "EntityDefinitions(LogicalName='msdyn_iomproviderconnectionreference')/Attributes(LogicalName='msdyn_iomprovider')?$select=LogicalName,SchemaName",
       ),
     );
-    expect(attribute).toMatchObject({ LogicalName: "msdyn_provider", SchemaName: "msdyn_Provider" });
+    expect(attribute).toMatchObject({ LogicalName: "msdyn_iomprovider", SchemaName: "msdyn_IOMProvider" });
     // A client that binds with the published names succeeds.
     const provider = await iom.provider();
     const bind = (r: Relationship, set: string, id: string) => ({
@@ -78,9 +80,9 @@ describe("navigation property names", () => {
       method: "POST",
       json: {
         msdyn_name: "C",
-        ...bind(byAttribute.get("msdyn_provider") as Relationship, SETS.providers, provider),
+        ...bind(byAttribute.get("msdyn_iomprovider") as Relationship, SETS.providers, provider),
         ...bind(
-          byAttribute.get("msdyn_providerdefinitionconnectionref") as Relationship,
+          byAttribute.get("msdyn_iomproviderdefinitionconnectionref") as Relationship,
           SETS.definitionConnections,
           await iom.finopsConnection(),
         ),
@@ -138,38 +140,38 @@ describe("navigation property names", () => {
 
 describe("delete cascades", () => {
   it.each([
-    ["msdyn_iomprovider", "msdyn_providerdefinition", "msdyn_ProviderDefinition", "Restrict"],
-    ["msdyn_iomproviderconnectionreference", "msdyn_provider", "msdyn_Provider", "Cascade"],
+    ["msdyn_iomprovider", "msdyn_iomproviderdefinition", "msdyn_IOMProviderDefinition", "Restrict"],
+    ["msdyn_iomproviderconnectionreference", "msdyn_iomprovider", "msdyn_IOMProvider", "Cascade"],
     [
       "msdyn_iomproviderconnectionreference",
-      "msdyn_providerdefinitionconnectionref",
-      "msdyn_ProviderDefinitionConnectionRef",
+      "msdyn_iomproviderdefinitionconnectionref",
+      "msdyn_IOMProviderDefinitionConnectionRef",
       "Restrict",
     ],
-    ["msdyn_iomproviderparameter", "msdyn_provider", "msdyn_Provider", "Cascade"],
+    ["msdyn_iomproviderparameter", "msdyn_iomprovider", "msdyn_IOMProvider", "Cascade"],
     [
       "msdyn_iomproviderparameter",
-      "msdyn_providerdefinitionparameter",
-      "msdyn_ProviderDefinitionParameter",
+      "msdyn_iomproviderdefinitionparameter",
+      "msdyn_IOMProviderDefinitionParameter",
       "RemoveLink",
     ],
     ["msdyn_iomrule", "msdyn_policy", "msdyn_Policy", "Cascade"],
     [
       "msdyn_iomproviderdefinitionlogicdefinition",
-      "msdyn_providerdefinition",
-      "msdyn_ProviderDefinition",
+      "msdyn_iomproviderdefinition",
+      "msdyn_IOMProviderDefinition",
       "Cascade",
     ],
     [
       "msdyn_iomproviderdefinitionparameter",
-      "msdyn_providerdefinition",
-      "msdyn_ProviderDefinition",
+      "msdyn_iomproviderdefinition",
+      "msdyn_IOMProviderDefinition",
       "Cascade",
     ],
     [
       "msdyn_iomproviderdefinitionconnectionref",
-      "msdyn_providerdefinition",
-      "msdyn_ProviderDefinition",
+      "msdyn_iomproviderdefinition",
+      "msdyn_IOMProviderDefinition",
       "Cascade",
     ],
     ["account", "msdyn_company", "msdyn_Company", "RemoveLink"],
@@ -199,7 +201,9 @@ describe("delete cascades", () => {
     // Uninstalled, the definition goes, and its own parts (Cascade) with it.
     expect((await iom.remove(SETS.providers, provider)).status).toBe(204);
     expect((await iom.remove(SETS.definitions, FINOPS)).status).toBe(204);
-    expect(await iom.list(SETS.definitionConnections, `msdyn_name eq '${FINOPS_CONNECTION}'`)).toEqual([]);
+    expect(await iom.list(SETS.definitionConnections, `msdyn_displayname eq '${FINOPS_CONNECTION}'`)).toEqual(
+      [],
+    );
   });
 
   it("refuses to delete a catalog connection an installed provider's connection uses; deleting the provider takes its connections", async () => {
@@ -212,7 +216,7 @@ describe("delete cascades", () => {
       "0x80040233",
       "Provider Connection Reference 'F&O connection'",
     );
-    expect((await iom.read(SETS.connections, connection))._msdyn_provider_value).toBe(provider);
+    expect((await iom.read(SETS.connections, connection))._msdyn_iomprovider_value).toBe(provider);
     expect((await iom.remove(SETS.providers, provider)).status).toBe(204);
     expect((await h.api(`${SETS.connections}(${connection})`)).status).toBe(404);
     expect((await iom.remove(SETS.definitionConnections, definitionConnection)).status).toBe(204);

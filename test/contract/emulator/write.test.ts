@@ -228,10 +228,10 @@ describe("upsert and update", () => {
 describe("alternate keys", () => {
   it("addresses rows by a one-column key", async () => {
     const res = await h.api(
-      "msdyn_iomproviderdefinitions(msdyn_logicalname='msdyn_FinanceAndOperationsProvider')?$select=msdyn_name",
+      "msdyn_iomproviderdefinitions(msdyn_logicalname='msdyn_FinanceAndOperationsProvider')?$select=msdyn_displayname",
     );
     expect(res.status).toBe(200);
-    expect((await body(res)).msdyn_name).toBe("Microsoft Finance and Operations apps");
+    expect((await body(res)).msdyn_displayname).toBe("Microsoft Finance and Operations apps");
   });
 
   it("upserts by key (creating with the key's value, echoing it in OData-EntityId), and refuses duplicates", async () => {
