@@ -6,7 +6,13 @@ import { describe, expect, it } from "vitest";
 
 import { FINOPS_CONNECTION } from "../../../src/iom/catalog.js";
 import { encodeDefinition } from "../../../src/iom/formats/orchestration-definition.js";
-import { columns, connectionStatus, policyVersionState, providerStatus, publishStatus } from "../../../src/iom/facts.js";
+import {
+  columns,
+  connectionStatus,
+  policyVersionState,
+  providerStatus,
+  publishStatus,
+} from "../../../src/iom/facts.js";
 import { useEmulator } from "./harness.js";
 import { FINOPS, SETS, SHOPIFY, expectRuleError, iomClient } from "./iom.js";
 
@@ -52,7 +58,7 @@ describe("providers and their connections", () => {
       method: "POST",
       json: {
         msdyn_name: "Too soon",
-        "msdyn_ProviderDefinition@odata.bind": `/${SETS.definitions}(${FINOPS})`,
+        "msdyn_IOMProviderDefinition@odata.bind": `/${SETS.definitions}(${FINOPS})`,
         [columns.provider.status]: providerStatus.activated.value,
       },
     });
