@@ -77,10 +77,14 @@ export async function runDoctor(args: string[], io: DoctorIo): Promise<number> {
   // The formats nobody publishes, compared with the rows the environment already has (counts only).
   const { formatProbeReport, probeFormats } = await import("../../iom/format-probe.js");
   const formats = await probeFormats(client, parsed.values.capture !== undefined ? 3 : 0);
+  // The dual-write gateway, before any write: reachable, token taken, connection and the stacks' maps found.
+  const { formatGatewayProbe, probeGateway, stackMapNames } =
+    await import("../../dataverse/dual-write-probe.js");
+  const gateway = await probeGateway(client, stackMapNames());
   io.write(
     format === "json"
-      ? `${JSON.stringify({ ...jsonReport(who, report), formats: formats.map(({ samples: _, ...counts }) => counts) }, null, 2)}\n`
-      : formatAssumptionReport(report) + formatProbeReport(formats),
+      ? `${JSON.stringify({ ...jsonReport(who, report), formats: formats.map(({ samples: _, ...counts }) => counts), gateway }, null, 2)}\n`
+      : formatAssumptionReport(report) + formatProbeReport(formats) + formatGatewayProbe(gateway),
   );
   if (parsed.values.capture !== undefined) {
     const { captureEnvironment } = await import("../doctor-capture.js");
@@ -94,7 +98,7 @@ export async function runDoctor(args: string[], io: DoctorIo): Promise<number> {
       return 2;
     }
   }
-  return report.ok ? 0 : 1;
+  return report.ok && gateway.ok ? 0 : 1;
 }
 
 function describeConnection(environmentUrl: string, who: WhoAmI): string {

@@ -63,7 +63,12 @@ async function iom(args: string[], settings: Record<string, string>): Promise<Ru
   }
 }
 
-const settings = () => ({ IOM_DATAVERSE_URL: emulator.url, IOM_TOKEN: TOKEN });
+const settings = () => ({
+  IOM_DATAVERSE_URL: emulator.url,
+  IOM_TOKEN: TOKEN,
+  IOM_DUALWRITE_URL: emulator.dualWriteUrl,
+  IOM_FINOPS_URL: emulator.financeAndOperationsUrl,
+});
 
 describe("iom doctor (the command)", () => {
   it("exits 0 on the emulator, naming the environment and organization it reached", async () => {
@@ -74,6 +79,37 @@ describe("iom doctor (the command)", () => {
     expect(run.stdout).toContain(`organization: ${organizationId}\n`);
     expect(run.stdout).toContain(`All ${listAssumptions().length} assumptions about ${emulator.url} hold.\n`);
   }, 30_000);
+
+  it("probes the dual-write gateway: reachable, token taken, connection, and the maps the repository's stacks name", async () => {
+    const run = await iom(["doctor"], settings());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Dual-write gateway:\n");
+    expect(run.stdout).toContain(
+      `ok   configured: gateway ${emulator.dualWriteUrl}/api/DualWriteManagement/1.0/`,
+    );
+    expect(run.stdout).toContain("ok   token: the gateway took the token");
+    expect(run.stdout).toMatch(
+      /ok {3}map 'CDS sales order headers \(salesorders\)': salesorders - CDS sales order headers, Running, project [0-9a-f-]{36}/,
+    );
+    expect(run.stdout).not.toContain(TOKEN);
+
+    // Without the gateway's settings: the maps the stacks name cannot be managed, and doctor says what to set.
+    const unset = await iom(["doctor"], { IOM_DATAVERSE_URL: emulator.url, IOM_TOKEN: TOKEN });
+    expect(unset.code).toBe(1);
+    expect(unset.stdout).toContain(
+      "FAIL configured: iom:dualWriteUrl (IOM_DUALWRITE_URL) and iom:financeAndOperationsUrl (IOM_FINOPS_URL) are not set",
+    );
+
+    // An F&O environment the gateway does not know.
+    const other = await iom(["doctor"], {
+      ...settings(),
+      IOM_FINOPS_URL: "https://contoso.operations.dynamics.com",
+    });
+    expect(other.code).toBe(1);
+    expect(other.stdout).toMatch(
+      /FAIL connection: .*the dual-write gateway knows no Finance and Operations environment 'contoso\.operations\.dynamics\.com'/,
+    );
+  }, 60_000);
 
   it("prints the whole report as JSON with --format json", async () => {
     const run = await iom(["doctor", "--format", "json"], settings());
