@@ -15,6 +15,7 @@ import {
   type WordSegment,
 } from "./plan-diff.js";
 import { redact } from "../dataverse/redact.js";
+import type { KindComparer } from "./drift.js";
 import { documentStack, parseUrn, type PreviewDocument, type PreviewStep } from "./plan-preview.js";
 
 /** GitHub refuses comment bodies longer than this many characters. */
@@ -27,7 +28,7 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 export const MARKDOWN_BUDGET = GITHUB_COMMENT_LIMIT - 1_536;
 
 /** The hidden marker a workflow finds its own comment by, to update it in place. */
-export const COMMENT_MARKER = "<!-- iom-plan-summary -->";
+export const COMMENT_MARKER = "<!-- iom-gitops:plan-summary -->";
 
 /** The prefix of every IOM resource type in previews (src/resources/common/dynamic.ts). */
 const IOM_TYPE_PREFIX = "pulumi-nodejs:dynamic/iom:";
@@ -105,13 +106,19 @@ function isPlumbing(type: string): boolean {
   return type === "pulumi:pulumi:Stack" || type.startsWith("pulumi:providers:");
 }
 
+/** The step an update was planned from, for comparing it through its kind (throughKinds). */
+const updateSteps = new WeakMap<
+  PlannedResource,
+  { type: string; before: Record<string, unknown>; after: Record<string, unknown> }
+>();
+
 function planResource(step: PreviewStep, op: string): PlannedResource | undefined {
   const urn = parseUrn(step.urn);
   const type = urn?.type ?? step.newState?.type ?? step.oldState?.type ?? "";
   if (isPlumbing(type)) return undefined;
   const before = op === "create" || op === "import" ? undefined : step.oldState?.inputs;
   const after = op === "delete" || op === "discard" ? undefined : step.newState?.inputs;
-  return {
+  const resource: PlannedResource = {
     kind: kindOf(type),
     name: urn?.name ?? step.urn,
     urn: step.urn,
@@ -120,6 +127,31 @@ function planResource(step: PreviewStep, op: string): PlannedResource | undefine
     // A delete is read by its name alone: its last settings are in the stack's history.
     changes: op === "delete" || op === "discard" ? [] : diffProperties(before, after),
   };
+  if (op === "update" && before && after) updateSteps.set(resource, { type, before, after });
+  return resource;
+}
+
+/**
+ * Keeps, of each update, the changes the resource's kind itself sees (its provider's diff, through
+ * its canonical form, as `iom drift` compares): whitespace or letter case the kind ignores is not
+ * shown as a change beside the one that made the update. When no single property accounts for the
+ * update, every change stays.
+ */
+export async function throughKinds(plan: Plan, compare: KindComparer): Promise<Plan> {
+  for (const stack of plan.stacks)
+    for (const resource of stack.resources) {
+      const step = updateSteps.get(resource);
+      if (!step) continue;
+      const keys = await compare(step.type, resource.urn, step.before, step.after);
+      if (!keys || keys.length === 0) continue;
+      const kept = new Set(keys);
+      const changes = resource.changes.filter((change) => {
+        const top = topLevelProperties([change])[0] ?? change.path;
+        return kept.has(top.startsWith("[") ? (JSON.parse(top.slice(1, -1)) as string) : top);
+      });
+      if (changes.length > 0) resource.changes = changes;
+    }
+  return plan;
 }
 
 /** A diagnostic's message without the severity Pulumi prefixes it with, bounded, secrets redacted. */

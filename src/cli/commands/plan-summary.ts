@@ -60,7 +60,9 @@ export async function runPlanSummary(args: string[], io: PlanSummaryIo): Promise
     throw new UsageError(`no input: give files or pipe \`pulumi preview --json\` into it\n${USAGE}`);
 
   const { parsePreviewDocuments, PreviewInputError } = await import("../../gitops/plan-preview.js");
-  const { buildPlan, renderMarkdown, renderText } = await import("../../gitops/plan-summary.js");
+  const { buildPlan, renderMarkdown, renderText, throughKinds } =
+    await import("../../gitops/plan-summary.js");
+  const { compareWithKind } = await import("../../gitops/drift.js");
   const documents = [];
   try {
     // "-" is stdin, as for most tools; no file at all means stdin too.
@@ -90,7 +92,8 @@ export async function runPlanSummary(args: string[], io: PlanSummaryIo): Promise
     }
     throw err;
   }
-  const plan = buildPlan(documents);
+  // What the engine will do, as each kind sees it: whitespace and case it ignores are no change.
+  const plan = await throughKinds(buildPlan(documents), compareWithKind);
   io.write(format === "text" ? renderText(plan) : renderMarkdown(plan));
   return 0;
 }

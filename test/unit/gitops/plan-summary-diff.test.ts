@@ -9,7 +9,8 @@ import {
   wantsWordDiff,
   wordDiff,
 } from "../../../src/gitops/plan-diff.js";
-import { buildPlan, renderMarkdown, renderText } from "../../../src/gitops/plan-summary.js";
+import { compareWithKind } from "../../../src/gitops/drift.js";
+import { buildPlan, renderMarkdown, renderText, throughKinds } from "../../../src/gitops/plan-summary.js";
 import { parsePreviewDocuments, type PreviewStep } from "../../../src/gitops/plan-preview.js";
 import { fixture } from "./plan-summary-fixtures.js";
 
@@ -178,5 +179,23 @@ describe("secrets in a real preview", () => {
       expect(text).not.toContain("eyJhbGciOi");
       expect(text).toContain("[secret]");
     }
+  });
+});
+
+describe("an update, as the resource's kind sees it", () => {
+  it("shows only what the kind takes for a change: another spelling of the same map is none", async () => {
+    const [document] = parsePreviewDocuments(fixture("preview-change.json"), "preview-change.json");
+    const step = document!.digest.steps!.find((s) =>
+      s.urn.endsWith("DualWriteMap::sales-order-headers"),
+    ) as PreviewStep;
+    // The map named in its gateway form: the same map (mapNameKey), so not a change to show.
+    step.newState!.inputs!.map = "salesorders - CDS sales order headers";
+    const raw = buildPlan([document!]);
+    const paths = (plan: typeof raw) =>
+      plan.stacks[0]!.resources.find((r) => r.kind === "DualWriteMap")!.changes.map((c) => c.path);
+    expect(paths(raw)).toEqual(["dataverseFilter", "map"]);
+    const seen = await throughKinds(buildPlan([document!]), compareWithKind);
+    expect(paths(seen)).toEqual(["dataverseFilter"]);
+    expect(renderMarkdown(seen)).not.toContain("salesorders - CDS");
   });
 });

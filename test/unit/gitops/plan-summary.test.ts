@@ -1,6 +1,7 @@
 // `iom plan-summary` on real previews of the article's stack (fixtures/capture.ts): Markdown and
 // text pinned by golden files, the comment limit held on a preview with hundreds of changes, and
 // the command's inputs (files, stdin, several stacks) and exit codes.
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runPlanSummary } from "../../../src/cli/commands/plan-summary.js";
@@ -12,6 +13,7 @@ import {
 } from "../../../src/gitops/plan-preview.js";
 import {
   buildPlan,
+  COMMENT_MARKER,
   GITHUB_COMMENT_LIMIT,
   MARKDOWN_BUDGET,
   renderMarkdown,
@@ -238,5 +240,16 @@ describe("iom plan-summary", () => {
       expect(err).toBeInstanceOf(PreviewInputError);
       expect(err).toMatchObject({ code: "preview-not-a-digest", line: 1, column: 1, pointer: "" });
     }
+  });
+});
+
+describe("the comment marker", () => {
+  it("is the one the pull-request workflow finds its comment by, and ends every Markdown summary", () => {
+    const workflow = readFileSync(
+      path.resolve(__dirname, "../../../.github/workflows/pull-request.yml"),
+      "utf8",
+    );
+    expect(workflow).toContain(`startswith("${COMMENT_MARKER}")`);
+    expect(renderMarkdown(planOf("preview-change.json")).trimEnd().endsWith(COMMENT_MARKER)).toBe(true);
   });
 });
