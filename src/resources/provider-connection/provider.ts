@@ -106,7 +106,7 @@ export const providerConnection: KindImplementation<Inputs> = {
         [`_${c.provider}_value`]: inputs.providerId,
         [`_${c.definitionConnectionRef}_value`]: definitionConnectionId,
       },
-      [connectionRow.id],
+      [connectionRow.id, c.connectionUrl, c.status],
     );
     let id: string;
     let adopted = false;
@@ -114,7 +114,14 @@ export const providerConnection: KindImplementation<Inputs> = {
     if (found[0]) {
       id = rowId(found[0], connectionRow.id);
       adopted = id !== inputs.recordId.toLowerCase();
-      await s.client.update(set, id, fields);
+      // Rebound only while inactive, as an update does: an active connection is deactivated first
+      // (IOM activates a connection for the connection it was saved with). One already bound to
+      // this connection is left as it is.
+      if (connectionIdFromUrl(String(found[0][c.connectionUrl] ?? "")) !== inputs.connectionId.trim()) {
+        if (await isChoice(s, CONNECTION, c.status, found[0][c.status], connectionStatus.active))
+          await s.client.update(set, id, { [c.status]: await statusValue(s, false) });
+        await s.client.update(set, id, fields);
+      }
     } else {
       // Saved first, inactive: IOM activates a connection only once it is saved with its URL.
       const created = await s.client.create(

@@ -80,3 +80,70 @@ describe("provider connection", () => {
     await iomProvider.delete(provider.id, provider.outs, s);
   });
 });
+
+describe("provider connection rebinding", () => {
+  /** The writes to connection references, in the order the client sent them. */
+  function recordWrites(s: Awaited<ReturnType<typeof sessionOn>>): { writes: string[]; stop(): void } {
+    const send = s.client.request.bind(s.client);
+    const writes: string[] = [];
+    const status = columns.providerConnectionRef.status;
+    const url = columns.providerConnectionRef.connectionUrl;
+    s.client.request = (async (spec: Parameters<typeof send>[0]) => {
+      if (
+        spec.method === "PATCH" &&
+        spec.path.startsWith(entitySetNames.msdyn_iomproviderconnectionreference)
+      ) {
+        const body = (spec.body ?? {}) as Record<string, unknown>;
+        if (url in body)
+          writes.push(
+            `url ${String(body[url]).replace(/.*\/connections\/(?:[^/]+\/)*?([^/]+)\/details$/, "$1")}`,
+          );
+        if (status in body)
+          writes.push(body[status] === connectionStatus.active.value ? "activate" : "deactivate");
+      }
+      return send(spec);
+    }) as typeof s.client.request;
+    return { writes, stop: () => (s.client.request = send) };
+  }
+
+  it("rebinds an adopted active connection only while it is inactive: deactivate, rebind, activate", async () => {
+    const s = await sessionOn(h);
+    const provider = await iomProvider.create(
+      { name: "finops", definition: FINOPS, activated: true, recordId: derivedId("test", "finops") },
+      s,
+    );
+    const base = {
+      name: "c",
+      provider: "finops",
+      connection: FINOPS_CONNECTION,
+      activated: true,
+      providerId: provider.id,
+    };
+    // Set up by hand (another stack's record id): bound to "one", active.
+    await providerConnection.create({ ...base, connectionId: "one", recordId: derivedId("hand", "c") }, s);
+    const log = recordWrites(s);
+    try {
+      const adopted = await providerConnection.create(
+        { ...base, connectionId: "two", recordId: derivedId("test", "c") },
+        s,
+      );
+      expect(adopted.outs.adopted).toBe(true);
+      expect(log.writes).toEqual(["deactivate", "url two", "activate"]);
+      // Already bound to "two": adopting again writes no URL, only the status it asks for.
+      log.writes.length = 0;
+      await providerConnection.create({ ...base, connectionId: "two", recordId: derivedId("test", "c") }, s);
+      expect(log.writes).toEqual(["activate"]);
+      // An update rebinds in the same order.
+      log.writes.length = 0;
+      await providerConnection.update(
+        adopted.id,
+        adopted.outs,
+        { ...base, connectionId: "three", recordId: derivedId("test", "c") },
+        s,
+      );
+      expect(log.writes).toEqual(["deactivate", "url three", "activate"]);
+    } finally {
+      log.stop();
+    }
+  });
+});
