@@ -45,6 +45,7 @@ export const FINDING_CODES = {
     "F&O provider: no policy sets Company, Shipping Site or Shipping Warehouse on order products.",
   "finops-connection": "F&O provider: its Dataverse connection is missing or not activated.",
   "finops-orchestration-action": "F&O provider: no orchestration flow calls its provider action.",
+  "unknown-dual-write-map": "A dual-write map that the environment's gateway does not list.",
 } as const;
 
 export type FindingCode = keyof typeof FINDING_CODES;

@@ -11,6 +11,11 @@ export interface TableMetadataSource {
   readonly description: string;
   /** The table's definition, or undefined when the source does not know the table. */
   getTable(logicalName: string): Promise<TableDefinition | undefined>;
+  /**
+   * The names (tName) of the dual-write maps the environment's gateway lists; undefined when the
+   * source has no gateway to ask (offline, or no dual-write settings): maps are then not checked.
+   */
+  dualWriteMaps?(): Promise<readonly string[] | undefined>;
 }
 
 /** Metadata from table definitions in memory: by default the snapshot shipped with the project. */

@@ -35,9 +35,25 @@ function attributeType(dataverseType: string): AttributeType {
 
 export class OnlineMetadataSource implements TableMetadataSource {
   readonly description: string;
+  #maps: Promise<readonly string[]> | undefined;
 
   constructor(private readonly client: DataverseClient) {
     this.description = `the metadata of ${client.environmentUrl}`;
+  }
+
+  /**
+   * The maps the dual-write gateway lists for the environment's F&O environment, asked once; none
+   * to check when the gateway is not configured (its absence is `iom doctor`'s and the map kind's
+   * to report, where it matters).
+   */
+  dualWriteMaps(): Promise<readonly string[] | undefined> {
+    if (this.client.dualWriteRoot === undefined || this.client.financeAndOperationsHost === undefined)
+      return Promise.resolve(undefined);
+    this.#maps ??= (async () => {
+      const { DualWriteManagementClient } = await import("../dataverse/dual-write.js");
+      return (await new DualWriteManagementClient(this.client).maps()).map((m) => m.name);
+    })();
+    return this.#maps;
   }
 
   async getTable(logicalName: string): Promise<TableDefinition | undefined> {

@@ -1,5 +1,8 @@
-// Dual-write maps: the Dataverse filter must parse as OData $filter and name only attributes the
-// table has; field mappings must carry what their transform needs.
+// Dual-write maps: the map must be one the environment's gateway lists (online); the Dataverse
+// filter must parse as OData $filter and name only attributes the table has; field mappings must
+// carry what their transform needs.
+import { sameMapName, uiMapName } from "../../dataverse/dual-write.js";
+import { didYouMean } from "../did-you-mean.js";
 import { FilterSyntaxError, filterProperties } from "../../odata/filter.js";
 import type { Finding } from "../findings.js";
 import type { TableMetadataSource } from "../metadata.js";
@@ -13,16 +16,63 @@ import {
   parseBoundedFilter,
 } from "../../odata/limits.js";
 
+/**
+ * The sales order lines map goes by two names: "CDS sales order lines (salesorderdetails)" in the
+ * seed article, "CDS sales order lines V2" in today's IOM docs; tenants can have either, or both
+ * [C: IOM:set-up-finops-provider.md and its history].
+ */
+export const SALES_ORDER_LINES_MAPS = [
+  "CDS sales order lines (salesorderdetails)",
+  "CDS sales order lines V2 (salesorderdetails)",
+] as const;
+
+const quoted = (names: readonly string[]): string => names.map((n) => `'${n}'`).join(" and ");
+
+/** The finding for a map the gateway does not list: which lines map it has, and the closest name. */
+function unknownMap(name: string, available: readonly string[]): { message: string; hint: string } {
+  const shown = available.map(uiMapName);
+  const suggestion = didYouMean(uiMapName(name), shown);
+  const linesMap = /^\s*cds sales order lines\b/i.test(uiMapName(name));
+  const lines = SALES_ORDER_LINES_MAPS.filter((l) => available.some((a) => sameMapName(a, l)));
+  const which = linesMap
+    ? `; of the two sales order lines maps (the seed article's ${quoted([SALES_ORDER_LINES_MAPS[0]])}, today's docs' ${quoted([SALES_ORDER_LINES_MAPS[1]])}) it has ${lines.length > 0 ? quoted(lines) : "neither"}`
+    : "";
+  return {
+    message: `the environment's dual-write gateway lists no map named '${name}'${which}`,
+    hint: suggestion
+      ? `did you mean '${suggestion}'? (a map is named 'Label (entity set)' as in F&O, or 'entity set - Label' as the gateway lists it)`
+      : `set map to one the gateway lists: ${shown
+          .slice(0, 10)
+          .map((n) => `'${n}'`)
+          .join(", ")}${shown.length > 10 ? ", …" : ""}`,
+  };
+}
+
 export async function checkDualWriteMaps(
   config: Configuration,
   metadata: TableMetadataSource,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
-  // Every map's table at once: online, each is a round trip of its own.
+  // Every map's table at once, and the gateway's map list beside them: online, each is a round trip.
   const names = [...new Set(config.dualWriteMaps.map((m) => m.value.table))];
-  const tables = new Map(await Promise.all(names.map(async (n) => [n, await metadata.getTable(n)] as const)));
+  const [tables, available] = await Promise.all([
+    Promise.all(names.map(async (n) => [n, await metadata.getTable(n)] as const)).then((t) => new Map(t)),
+    config.dualWriteMaps.length > 0 ? metadata.dualWriteMaps?.() : undefined,
+  ]);
   for (const map of config.dualWriteMaps) {
     const { source, value } = map;
+    if (
+      available &&
+      !available.some(
+        (a) => sameMapName(a, value.map) || a.trim().toLowerCase() === value.map.trim().toLowerCase(),
+      )
+    )
+      findings.push(
+        findingAt(source, [...map.path, "map"], {
+          code: "unknown-dual-write-map",
+          ...unknownMap(value.map, available),
+        }),
+      );
     const filterPath = [...map.path, "dataverseFilter"];
     const table = tables.get(value.table);
     if (!table) {

@@ -105,3 +105,17 @@ describe("the gateway probe", () => {
     );
   });
 });
+
+describe("online validation's view of the gateway", () => {
+  it("lists the maps the gateway has, and none without the gateway's settings", async () => {
+    const { OnlineMetadataSource } = await import("../../../src/config/online-metadata.js");
+    expect(await new OnlineMetadataSource(client()).dualWriteMaps()).toEqual([
+      "salesorderdetails - CDS sales order lines",
+      "salesorderdetails - CDS sales order lines V2",
+      "salesorders - CDS sales order headers",
+    ]);
+    expect(
+      await new OnlineMetadataSource(client({ dualWriteUrl: undefined })).dualWriteMaps(),
+    ).toBeUndefined();
+  });
+});
