@@ -9,6 +9,7 @@
 // A record that cannot be described (a rule or flow definition iom-gitops cannot read, a step that
 // calls a policy that is not there) is an error finding; a record left out on purpose (a policy
 // without rules, a map nobody filtered) is a warning. All are collected and reported together.
+import { SALES_ORDER_LINES_MAPS } from "../config/checks/dual-write-maps.js";
 import { FINOPS_MAP_REQUIREMENTS } from "../config/checks/finops.js";
 import { schemaRegistry, type ResourceKind } from "../config/schema-registry.js";
 import {
@@ -16,6 +17,7 @@ import {
   DualWriteManagementClient,
   isGuid,
   mapsNamed,
+  sameMapName,
   uiMapName,
   type DataverseClient,
   type DataverseRecord,
@@ -398,7 +400,10 @@ class EnvironmentReader {
     const names = new NameRegister();
     const out: DualWriteMap[] = [];
     for (const wanted of IOM_DUAL_WRITE_MAPS) {
-      const hits = mapsNamed(maps, wanted.map);
+      let hits = mapsNamed(maps, wanted.map);
+      // The lines map goes by two names; an environment that has only today's "V2" one imports it.
+      if (hits.length === 0 && SALES_ORDER_LINES_MAPS.some((l) => sameMapName(l, wanted.map)))
+        hits = SALES_ORDER_LINES_MAPS.flatMap((l) => mapsNamed(maps, l));
       const [hit] = hits;
       if (!hit || hits.length > 1) {
         this.find(
@@ -414,7 +419,7 @@ class EnvironmentReader {
         );
         continue;
       }
-      const record = { table: DUAL_WRITE_MAP, id: hit.pid ?? "", name: hit.name };
+      const record = { table: DUAL_WRITE_MAP, id: hit.pid ?? "", name: uiMapName(hit.name) };
       if (!hit.pid) {
         this.find(
           "warning",

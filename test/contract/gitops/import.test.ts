@@ -109,7 +109,12 @@ async function iomImport(args: string[], env?: NodeJS.ProcessEnv): Promise<Run> 
     cwd: scratch,
     write: (text) => (out += text),
     writeError: (text) => (err += text),
-    env: env ?? { IOM_DATAVERSE_URL: em.url, IOM_TOKEN: em.token },
+    env: env ?? {
+      IOM_DATAVERSE_URL: em.url,
+      IOM_TOKEN: em.token,
+      IOM_DUALWRITE_URL: em.dualWriteUrl,
+      IOM_FINOPS_URL: em.financeAndOperationsUrl,
+    },
   });
   return { code, out, err };
 }
