@@ -153,6 +153,32 @@ describe("iom emulator (the command)", () => {
     expect(await started.exited).toBe(0);
   });
 
+  it("prints the dual-write gateway's address on the line after the listening line, and serves it there", async () => {
+    const gatewayDir = fs.mkdtempSync(path.join(os.tmpdir(), "iom-emulator-gateway-"));
+    try {
+      const started = await start(["--port", "0", "--data", gatewayDir, "--token", "cli-token"]);
+      const second = await new Promise<string>((resolve) =>
+        createInterface({ input: started.child.stdout }).once("line", resolve),
+      );
+      const m =
+        /^dual-write gateway on (http:\/\/127\.0\.0\.1:\d+) \(IOM_DUALWRITE_URL=\1 IOM_FINOPS_URL=https:\/\/finops\.emulator\.local\)$/.exec(
+          second,
+        );
+      expect(m, second).not.toBeNull();
+      expect(m![1]).not.toBe(started.url);
+      const environments = await fetch(
+        `${m![1]}/api/DualWriteManagement/1.0/Environments?targetType=AX&identifier=finops.emulator.local`,
+        { headers: { Authorization: "Bearer cli-token" } },
+      );
+      expect(environments.status).toBe(200);
+      expect(((await environments.json()) as unknown[]).length).toBe(1);
+      started.child.kill("SIGTERM");
+      expect(await started.exited).toBe(0);
+    } finally {
+      fs.rmSync(gatewayDir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 2 on bad flags", () => {
     for (const args of [
       ["--port", "70000"],
@@ -160,6 +186,7 @@ describe("iom emulator (the command)", () => {
       ["--colour"],
       ["--token", ""],
       ["--organization", "contoso"],
+      ["--gateway-port", "65536"],
     ]) {
       let status = 0;
       let stderr = "";
