@@ -56,6 +56,17 @@ const OPTION_CAST: Readonly<Record<string, string>> = {
   MultiSelectPicklist: "Microsoft.Dynamics.CRM.MultiSelectPicklistAttributeMetadata",
 };
 
+/**
+ * The attribute's type as iom-gitops names it: AttributeType, except that Dataverse publishes a
+ * multi-select choice as a Virtual attribute whose AttributeTypeName is MultiSelectPicklistType
+ * [C: PA:multi-select-picklist.md], which is named MultiSelectPicklist here.
+ */
+function attributeTypeOf(record: Record<string, unknown>, path: string): string {
+  const type = requireString(record, "AttributeType", path);
+  const name = (record["AttributeTypeName"] as { Value?: unknown } | null | undefined)?.Value;
+  return type === "Virtual" && name === "MultiSelectPicklistType" ? "MultiSelectPicklist" : type;
+}
+
 const cache = new Map<string, Promise<unknown>>();
 
 /** Forget all cached metadata (tests; or after a solution import changed the schema). */
@@ -116,11 +127,11 @@ export class Metadata {
   attributes(logicalName: string): Promise<AttributeMetadata[]> {
     const path =
       `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})/Attributes` +
-      "?$select=LogicalName,AttributeType,DisplayName";
+      "?$select=LogicalName,AttributeType,AttributeTypeName,DisplayName";
     return this.cached(`attributes|${logicalName}`, () =>
       this.collection(path, (record) => ({
         logicalName: requireString(record, "LogicalName", path),
-        attributeType: requireString(record, "AttributeType", path),
+        attributeType: attributeTypeOf(record, path),
         displayName: labelText(record["DisplayName"]),
       })),
     );

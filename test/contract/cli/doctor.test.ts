@@ -196,6 +196,8 @@ describe("iom doctor against an environment that differs", () => {
         `fails: column:msdyn_iompolicy.${columns.policy.description}`,
         `  assumed: column ${columns.policy.description} exists on table msdyn_iompolicy`,
         "  in code: src/iom/facts.ts columns.policy.description",
+        // What the assumption rests on, so a reader knows how far to trust it.
+        "  because: inferred: the field's label in IOM's UI, lower-cased with the msdyn_ prefix",
         `  found:   msdyn_iompolicy has no column ${columns.policy.description}`,
         // The renamed column kept its display label.
         "  fix:     did you mean msdyn_details? If so, correct src/iom/facts.ts columns.policy.description.",

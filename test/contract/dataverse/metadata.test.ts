@@ -57,8 +57,8 @@ describe("metadata", () => {
         ]),
       },
     );
-    expect(await dv.metadata.optionValue("msdyn_iompolicy", column, "Execution")).toBe(900_001);
-    expect(await dv.metadata.optionLabel("msdyn_iompolicy", column, 900_000)).toBe("Filter");
+    expect(await dv.metadata.optionValue("msdyn_iompolicy", column, "Execution Policy")).toBe(900_001);
+    expect(await dv.metadata.optionLabel("msdyn_iompolicy", column, 900_000)).toBe("Filter Policy");
   });
 
   it("reads Dataverse's documented choices of the sales order table", async () => {
@@ -80,8 +80,8 @@ describe("metadata", () => {
       .optionValue("msdyn_iompolicy", columns.policy.policyType, "Exec")
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnknownOptionError);
-    expect((error as Error).message).toContain('"Filter"');
-    expect((error as Error).message).toContain('"Execution"');
+    expect((error as Error).message).toContain('"Filter Policy"');
+    expect((error as Error).message).toContain('"Execution Policy"');
   });
 
   it("asks the environment once per table and column, across clients", async () => {
@@ -89,7 +89,7 @@ describe("metadata", () => {
     for (let i = 0; i < 3; i++) {
       const { dv } = h.client();
       await dv.metadata.entity("msdyn_iompolicy");
-      await dv.metadata.optionValue("msdyn_iompolicy", column, "Filter");
+      await dv.metadata.optionValue("msdyn_iompolicy", column, "Filter Policy");
       await dv.metadata.optionLabel("msdyn_iompolicy", column, policyType.execution.value);
     }
     // entity + attribute list + one option set.

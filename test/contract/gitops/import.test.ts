@@ -15,7 +15,17 @@ import type { StackDesiredState } from "../../../src/generated/stack.js";
 import { importConfiguration, type ImportFinding } from "../../../src/gitops/import.js";
 import { encodeDefinition } from "../../../src/iom/formats/orchestration-definition.js";
 import { eq, guid } from "../../../src/dataverse/odata.js";
-import { associatedEntity, columns, connectionStatus, criticality, entitySetNames, orchestrationType, policyType, publishStatus } from "../../../src/iom/facts.js";
+import {
+  associatedEntity,
+  columns,
+  connectionStatus,
+  criticality,
+  entitySetNames,
+  orchestrationType,
+  policyType,
+  primaryColumns,
+  publishStatus,
+} from "../../../src/iom/facts.js";
 import { bind } from "../../../src/resources/common/records.js";
 import { derivedId } from "../../../src/resources/common/ids.js";
 import { dualWriteMap } from "../../../src/resources/dual-write-map/provider.js";
@@ -220,14 +230,18 @@ describe("iom import", () => {
     const definitionConnections = await s.client.list(
       entitySetNames.msdyn_iomproviderdefinitionconnectionref,
       {
-        select: ["msdyn_iomproviderdefinitionconnectionrefid", "msdyn_name"],
+        select: [
+          primaryColumns.msdyn_iomproviderdefinitionconnectionref.id,
+          primaryColumns.msdyn_iomproviderdefinitionconnectionref.name,
+        ],
       },
     );
+    const definitionName = primaryColumns.msdyn_iomproviderdefinitionconnectionref.name;
     const finopsConnection = definitionConnections.find((r) =>
-      /Finance and Operations Dataverse/.test(String(r.msdyn_name)),
+      /Finance and Operations Dataverse/.test(String(r[definitionName])),
     )!;
     await s.client.create(entitySetNames.msdyn_iomproviderconnectionreference, {
-      msdyn_name: finopsConnection.msdyn_name,
+      msdyn_name: finopsConnection[definitionName],
       [columns.providerConnectionRef.status]: connectionStatus.inactive.value,
       ...(await bind(
         s,

@@ -44,7 +44,7 @@ const ANSWERS: Record<string, unknown> = {
       PrimaryIdAttribute: "msdyn_iompolicyid",
       PrimaryNameAttribute: "msdyn_name",
     },
-  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes?$select=LogicalName,AttributeType,DisplayName":
+  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName,DisplayName":
     {
       value: [
         {
@@ -58,6 +58,12 @@ const ANSWERS: Record<string, unknown> = {
         { LogicalName: "msdyn_policytype", AttributeType: "Picklist" },
         { LogicalName: "msdyn_ispublished", AttributeType: "Boolean" },
         { LogicalName: "msdyn_dup", AttributeType: "Picklist" },
+        {
+          LogicalName: "msdyn_channels",
+          AttributeType: "Virtual",
+          AttributeTypeName: { Value: "MultiSelectPicklistType" },
+        },
+        { LogicalName: "msdyn_image", AttributeType: "Virtual", AttributeTypeName: { Value: "ImageType" } },
       ],
     },
   "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes(LogicalName='msdyn_policytype')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet":
@@ -163,6 +169,14 @@ describe("Metadata", () => {
       displayName: "Name",
     });
     expect((await m.attribute("msdyn_iompolicy", "msdyn_policytype"))?.displayName).toBeUndefined();
+  });
+
+  it("names a multi-select choice (a Virtual attribute of type MultiSelectPicklistType) MultiSelectPicklist", async () => {
+    const m = new Metadata(transport());
+    expect((await m.attribute("msdyn_iompolicy", "msdyn_channels"))?.attributeType).toBe(
+      "MultiSelectPicklist",
+    );
+    expect((await m.attribute("msdyn_iompolicy", "msdyn_image"))?.attributeType).toBe("Virtual");
   });
 
   it("does not remember a failure", async () => {
