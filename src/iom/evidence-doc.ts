@@ -54,7 +54,60 @@ const KIND_WORD: Record<Evidence["kind"], string> = {
   inferred: "inferred",
 };
 
-export function renderEvidenceDoc(): string {
+/** The parts of the emulator's data file (src/emulator/data/metadata.json) this page counts. */
+interface EmulatorData {
+  tables?: Array<{
+    logicalName: string;
+    evidence?: Record<string, { kind: string } | undefined>;
+    attributes?: Array<{
+      evidence?: { kind: string };
+      options?: Array<{ evidence?: { kind: string }; labelEvidence?: { kind: string } }>;
+    }>;
+  }>;
+}
+
+/**
+ * The emulator's own account of the same tables, counted by kind of evidence: it is written from
+ * the sources independently of src/iom (the emulator imports nothing from it), so where the two
+ * agree on a guess, both rest on the reasoning counted here.
+ */
+function emulatorSection(data: EmulatorData): string[] {
+  const counts = new Map<string, number>();
+  const add = (what: string, evidence: { kind: string } | undefined): void => {
+    if (!evidence) return;
+    const key = `${what}\0${evidence.kind}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  for (const table of data.tables ?? []) {
+    for (const evidence of Object.values(table.evidence ?? {}))
+      add("tables (name, entity set, primary columns)", evidence);
+    for (const attribute of table.attributes ?? []) {
+      add("columns", attribute.evidence);
+      for (const option of attribute.options ?? []) {
+        add("choice values", option.evidence);
+        add("choice labels", option.labelEvidence);
+      }
+    }
+  }
+  const whats = ["tables (name, entity set, primary columns)", "columns", "choice values", "choice labels"];
+  const cell = (what: string, kind: string): number => counts.get(`${what}\0${kind}`) ?? 0;
+  return [
+    "## The emulator's own data",
+    "",
+    "`iom emulator` serves its own account of these tables (`src/emulator/data/metadata.json`,",
+    "each fact with its evidence), written from the same sources but not from `src/iom`. Its counts:",
+    "",
+    "| facts | confirmed | third-party | inferred |",
+    "|---|---|---|---|",
+    ...whats.map(
+      (what) =>
+        `| ${what} | ${cell(what, "confirmed")} | ${cell(what, "third-party")} | ${cell(what, "inferred")} |`,
+    ),
+    "",
+  ];
+}
+
+export function renderEvidenceDoc(emulatorData?: EmulatorData): string {
   const rows = allFacts();
   const count = (kind: Evidence["kind"]): number => rows.filter((r) => r.evidence.kind === kind).length;
   const out: string[] = [
@@ -95,6 +148,7 @@ export function renderEvidenceDoc(): string {
     ),
     "",
   ];
+  if (emulatorData) out.push(...emulatorSection(emulatorData));
   const trees = [...new Set(rows.map((r) => r.tree))].filter((t) => t !== "unverified");
   for (const tree of trees) {
     out.push(`## ${tree}`, "", "| fact | value | kind | source or reasoning |", "|---|---|---|---|");
