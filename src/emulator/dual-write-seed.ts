@@ -4,6 +4,7 @@
 // active version, state) plus one version row of msdyn_dualwriteentitymap. Ids derive from names.
 import { MAP_STATE, PROJECTS_TABLE, VERSION_TABLE } from "./gateway-contract.js";
 import { stableId } from "./ids.js";
+import type { TableRows } from "./journal.js";
 import type { FieldValue } from "./store.js";
 
 /** The gateway's tName of each seeded map: "<entity set> - <map name>" [I: DWA's sample config]. */
@@ -133,4 +134,23 @@ export function seedDualWrite(add: Add): void {
       requests: "[]",
     });
   }
+}
+
+/**
+ * A data directory written before the emulator played the gateway has map rows but no projects:
+ * the gateway would list no maps. Such data gets the seeded maps added (new version rows and their
+ * projects; the old rows stay, belonging to no map), and says so, so that the caller persists it.
+ */
+export function addGatewayProjects(data: TableRows): boolean {
+  if ((data.get(PROJECTS_TABLE)?.size ?? 0) > 0) return false;
+  let version = 0;
+  for (const rows of data.values()) for (const row of rows.values()) version = Math.max(version, row.version);
+  const now = new Date().toISOString();
+  seedDualWrite((table, id, values) => {
+    let rows = data.get(table);
+    if (!rows) data.set(table, (rows = new Map()));
+    if (!rows.has(id))
+      rows.set(id, { id, version: ++version, values: { ...values, createdon: now, modifiedon: now } });
+  });
+  return true;
 }

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import { Counters, Faults, faultError } from "./admin.js";
 import type { Context } from "./context.js";
+import { addGatewayProjects } from "./dual-write-seed.js";
 import { DualWriteGateway, versionRowRules } from "./dual-write.js";
 import { ApiError, ErrorCode, unknownSegment } from "./errors.js";
 import { GATEWAY_PATH, PROJECTS_TABLE } from "./gateway-contract.js";
@@ -111,7 +112,9 @@ export class EmulatorServer {
     let data;
     if (options.dataDir !== undefined) ({ journal, data } = Journal.open(options.dataDir));
     this.store = new Store(schema, journal, [PROJECTS_TABLE]);
-    this.store.load(data ?? seedRows(schema), data === undefined);
+    // Data from before the emulator played the dual-write gateway gets its maps' projects (persisted).
+    const migrated = data !== undefined && addGatewayProjects(data);
+    this.store.load(data ?? seedRows(schema), data === undefined || migrated);
     this.faults = new Faults(options.seed);
     this.token = Buffer.from(`Bearer ${options.token}`);
     this.ctx = {

@@ -2,7 +2,7 @@
 // automation tool speaks it (DWLibary: Environments -> cid, Entities -> a bare array, string states
 // and actions, Start -> requestId awaited through Status, SwitchActive of a version row): its own
 // listener and path, the same token, counters and faults as the Web API, projects that persist.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -276,6 +276,49 @@ describe("the dual-write gateway", () => {
 });
 
 describe("the gateway's projects", () => {
+  it("are added, and kept, when a data directory from before the gateway has none", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "iom-gateway-old-"));
+    try {
+      // What an earlier emulator left: rows, and no gateway projects.
+      writeFileSync(
+        path.join(dir, "snapshot.json"),
+        JSON.stringify({ format: 1, seq: 1, tables: { account: [] } }),
+      );
+      for (let run = 0; run < 2; run++) {
+        const emulator = await startEmulator({ dataDir: dir });
+        try {
+          const call = async (route: string, body?: unknown) =>
+            (await (
+              await fetch(`${emulator.dualWriteUrl}/api/DualWriteManagement/1.0/${route}`, {
+                method: body === undefined ? "GET" : "POST",
+                headers: { Authorization: `Bearer ${emulator.token}`, "Content-Type": "application/json" },
+                ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+              })
+            ).json()) as never;
+          const [env] = (await call(`Environments?targetType=AX&identifier=${FINOPS}`)) as Array<{
+            cid: string;
+          }>;
+          const maps = (await call(`Entities?targetType=AX&cid=${env!.cid}`)) as GatewayMap[];
+          expect(maps).toHaveLength(3);
+          const headers = maps.find((m) => m.detail.pid === HEADERS)!.detail;
+          if (run === 0) {
+            // Changed in the first run, so the second shows the projects were persisted, not added again.
+            const { requestId } = (await call("Start", {
+              action: "4",
+              details: [{ tid: headers.template.id, pid: HEADERS, cid: env!.cid }],
+            })) as { requestId: string };
+            await call(`Status/${requestId}`);
+            await call(`Status/${requestId}`);
+          } else expect(headers.state).toBe("1");
+        } finally {
+          await emulator.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("persist across restarts with the data directory, and reset restores the seeded ones", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "iom-gateway-"));
     try {
