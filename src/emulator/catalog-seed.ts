@@ -48,6 +48,10 @@ interface Entry {
     logicalName: string;
     type: keyof typeof LOGIC_TYPE;
     actionType?: ActionType;
+    /** An action type row of another id than the catalog's own (a real one: SHOPIFY). */
+    actionTypeId?: string;
+    /** The flow's real workflow id, where an export shows it; else one derived from the name. */
+    workflowId?: string;
   }>;
   parameters?: Array<{ name: string; logicalName: string; defaultValue: string }>;
 }
@@ -94,24 +98,50 @@ const catalog: readonly Entry[] = [
     ],
   },
   {
+    // Microsoft's Shopify provider as its exported solution has it [C: SHOPIFY: the definition,
+    // its two connection refs and four logic definitions, with their workflow ids]; the
+    // description is ours.
     name: "Shopify",
-    logicalName: "msdyn_ShopifyProvider",
-    description: "Pulls orders from a Shopify store and sends fulfillment updates back.",
+    logicalName: "msdyn_shopify",
+    description: "Provides a channel to retrieve orders and related information from Shopify.",
     serviceType: "orderIntake",
     connections: [
       {
+        name: "Shopify Dataverse (current environment) Connection",
+        logicalName: "msdyn_sharedcommondataserviceforapps_iomshopify",
+        connector: "/providers/Microsoft.PowerApps/apis/shared_commondataserviceforapps",
+      },
+      {
         name: "Shopify Connection",
-        logicalName: "msdyn_IOMShopifyConnection",
-        connector: "/providers/Microsoft.PowerApps/apis/shared_shopify",
+        logicalName: "msdyn_shopify_iom",
+        connector: "/providers/Microsoft.PowerApps/apis/shared_cr1a6-5fshopify-5fb4ae2b78f4d4086f",
       },
     ],
     actions: [
-      { name: "Get orders from Shopify", logicalName: "msdyn_ShopifyGetOrders", type: "messagePuller" },
       {
-        name: "Send fulfillment update to Shopify",
-        logicalName: "msdyn_ShopifySendFulfillmentUpdate",
+        name: "Shopify cancel order",
+        logicalName: "msdyn_shopify_cancelorder",
         type: "providerAction",
-        actionType: "custom",
+        actionTypeId: SHOPIFY_CANCEL_ACTION_TYPE,
+        workflowId: "2800d8e1-74e5-eb11-bacb-000d3a57d758",
+      },
+      {
+        name: "Pull Shopify Sales Orders",
+        logicalName: "msdyn_shopify_pullsalesorder",
+        type: "messagePuller",
+        workflowId: "d27f76d0-45e0-4628-9d43-b74eb69c5204",
+      },
+      {
+        name: "Create Shopify Customer",
+        logicalName: "msdyn_shopify_createcustomer",
+        type: "messageHandler",
+        workflowId: "c5164da1-7d57-ec11-8f8f-000d3a9cf681",
+      },
+      {
+        name: "Process Shopify Sales Order",
+        logicalName: "msdyn_shopify_processsalesorder",
+        type: "messageHandler",
+        workflowId: "7a5c58e4-d92c-ec11-b6e5-0022481f647c",
       },
     ],
   },
@@ -224,10 +254,12 @@ export function seedCatalog(add: Add): void {
         msdyn_logicalname: action.logicalName,
         msdyn_iomproviderdefinition: definition,
         msdyn_logictype: LOGIC_TYPE[action.type],
-        msdyn_workflowid: catalogIds.workflow(action.logicalName),
-        ...(action.actionType
-          ? { msdyn_iomactiontype: ref("msdyn_iomactiontype", catalogIds.actionType(action.actionType)) }
-          : {}),
+        msdyn_workflowid: action.workflowId ?? catalogIds.workflow(action.logicalName),
+        ...(action.actionTypeId
+          ? { msdyn_iomactiontype: ref("msdyn_iomactiontype", action.actionTypeId) }
+          : action.actionType
+            ? { msdyn_iomactiontype: ref("msdyn_iomactiontype", catalogIds.actionType(action.actionType)) }
+            : {}),
         // SHOPIFY's exported logic definitions: 5 minutes, 3 attempts.
         msdyn_timeoutminutes: 5,
         msdyn_maxretryattempts: 3,

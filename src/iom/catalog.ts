@@ -6,8 +6,8 @@
 // Each entry carries its evidence (docs/evidence.md lists them). Confirmed: the F&O tile
 // "Microsoft Finance and Operations apps" and its one connection (IOM:set-up-finops-provider.md),
 // the "Disable Status Update Handlers" parameter (IOM:whats-new/whats-new-home-page.md). Inferred:
-// the F&O logical names and action names (not published), and the other entries, which are
-// illustrative. Correct them here; nothing else repeats them.
+// the F&O logical names and action names (not published). The Shopify entry is Microsoft's own
+// (SHOPIFY, an exported solution); Flexe and Inventory Visibility are illustrative. Correct them here; nothing else repeats them.
 import { confirmed, inferred, type Evidence } from "./evidence.js";
 import type { logicType, serviceType } from "./facts.js";
 
@@ -79,29 +79,43 @@ export const providerCatalog: readonly CatalogEntry[] = [
   },
   {
     name: "Shopify",
-    // Microsoft's real Shopify provider (SHOPIFY) is named "Shopify" too, with the logical name
-    // msdyn_shopify, two connections and four flows of other names; this entry predates it.
-    evidence: ILLUSTRATIVE,
-    logicalName: "msdyn_ShopifyProvider",
-    description: "Pulls orders from a Shopify store and sends fulfillment updates back.",
+    // Microsoft's Shopify provider as its exported solution names it: the definition, its two
+    // connections and four flows (one provider action, a puller, two handlers).
+    evidence: confirmed(
+      null,
+      "SHOPIFY:msdyn_iomproviderdefinitions/msdyn_shopify/msdyn_iomproviderdefinition.xml",
+    ).evidence,
+    logicalName: "msdyn_shopify",
+    description: "Provides a channel to retrieve orders and related information from Shopify.",
     serviceType: "orderIntake",
     connections: [
       {
+        name: "Shopify Dataverse (current environment) Connection",
+        logicalName: "msdyn_sharedcommondataserviceforapps_iomshopify",
+        connector: DATAVERSE_CONNECTOR,
+      },
+      {
         name: "Shopify Connection",
-        logicalName: "msdyn_IOMShopifyConnection",
-        connector: "/providers/Microsoft.PowerApps/apis/shared_shopify",
+        logicalName: "msdyn_shopify_iom",
+        connector: "/providers/Microsoft.PowerApps/apis/shared_cr1a6-5fshopify-5fb4ae2b78f4d4086f",
       },
     ],
     actions: [
+      { name: "Shopify cancel order", logicalName: "msdyn_shopify_cancelorder", type: "providerAction" },
       {
-        name: "Get orders from Shopify",
-        logicalName: "msdyn_ShopifyGetOrders",
+        name: "Pull Shopify Sales Orders",
+        logicalName: "msdyn_shopify_pullsalesorder",
         type: "messagePuller",
       },
       {
-        name: "Send fulfillment update to Shopify",
-        logicalName: "msdyn_ShopifySendFulfillmentUpdate",
-        type: "providerAction",
+        name: "Create Shopify Customer",
+        logicalName: "msdyn_shopify_createcustomer",
+        type: "messageHandler",
+      },
+      {
+        name: "Process Shopify Sales Order",
+        logicalName: "msdyn_shopify_processsalesorder",
+        type: "messageHandler",
       },
     ],
   },

@@ -145,7 +145,7 @@ describe("orchestration flows", () => {
 
   it("refuses a step whose action is not a logic definition of its provider's definition, and missing records", async () => {
     const provider = await iom.activatedProvider();
-    const shopifyAction = await iom.action(SHOPIFY, "Send fulfillment update to Shopify");
+    const shopifyAction = await iom.action(SHOPIFY, "Shopify cancel order");
     const missing = "00000000-0000-4000-8000-000000000001";
     const flow = await iom.flow([
       await iom.step(provider, [missing], shopifyAction),

@@ -10,7 +10,7 @@ import { columns, connectionStatus, providerStatus, publishStatus } from "../../
 import { body, idFrom, type Harness } from "./harness.js";
 
 export const FINOPS = seedIds.providerDefinition("msdyn_FinanceAndOperationsProvider");
-export const SHOPIFY = seedIds.providerDefinition("msdyn_ShopifyProvider");
+export const SHOPIFY = seedIds.providerDefinition("msdyn_shopify");
 
 export const SETS = {
   definitions: "msdyn_iomproviderdefinitions",
