@@ -2,13 +2,14 @@
 // spawned: a capture of the emulator, served by a second emulator, captures to the same document
 // (the round trip that lets a user run everything against their tenant's real schema); the file
 // holds metadata and no row values; a file that cannot be served is refused with its location.
-import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertFreshBuild } from "../../dist.js";
 
 const root = path.resolve(__dirname, "../../..");
 const bin = path.join(root, "bin", "iom");
@@ -17,16 +18,8 @@ const children: ChildProcessWithoutNullStreams[] = [];
 let dir: string;
 
 beforeAll(() => {
-  // bin/iom runs dist/; emit it from the current sources (type errors elsewhere do not stop emit).
-  try {
-    execFileSync(
-      process.execPath,
-      [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      { cwd: root, stdio: "pipe" },
-    );
-  } catch {
-    /* emitted anyway; the checks below fail if not */
-  }
+  // bin/iom runs dist/, built once before the tests (scripts/run.sh); never rebuilt here.
+  assertFreshBuild();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "iom-capture-"));
 }, 120_000);
 

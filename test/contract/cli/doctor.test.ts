@@ -3,7 +3,7 @@
 // report as text and JSON; exit 2 without settings or with a refused token, which never appears in
 // the output), and in process with answers altered on the way for an environment that differs
 // (exit 1, the assumption and where it lives in the code).
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -15,6 +15,7 @@ import { startEmulator, type RunningEmulator } from "../../../src/emulator/index
 import { listAssumptions } from "../../../src/iom/assumptions.js";
 import { columns } from "../../../src/iom/facts.js";
 import { alteringFetch, renameColumn } from "../dataverse/altering-fetch.js";
+import { assertFreshBuild } from "../../dist.js";
 
 const root = path.resolve(__dirname, "../../..");
 const bin = path.join(root, "bin", "iom");
@@ -23,16 +24,8 @@ let emulator: RunningEmulator;
 let organizationId: string;
 
 beforeAll(async () => {
-  // bin/iom runs dist/; emit it from the current sources (type errors elsewhere do not stop emit).
-  try {
-    execFileSync(
-      process.execPath,
-      [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      { cwd: root, stdio: "pipe" },
-    );
-  } catch {
-    /* emitted anyway; the checks below fail if not */
-  }
+  // bin/iom runs dist/, built once before the tests (scripts/run.sh); never rebuilt here.
+  assertFreshBuild();
   expect(fs.existsSync(path.join(root, "dist/cli/commands/doctor.js"))).toBe(true);
   emulator = await startEmulator({ port: 0, token: TOKEN });
   const whoAmI = await fetch(`${emulator.apiUrl}WhoAmI`, { headers: { Authorization: `Bearer ${TOKEN}` } });
