@@ -294,8 +294,21 @@ export class DualWriteManagementClient {
     return mapList(response.body, "GET", path, "the gateway's map list");
   }
 
-  /** The map with this project id; NotFoundError when the connection has none. */
+  /**
+   * The map with this project id, once no request on it is still waiting: a stop or start that an
+   * earlier run (killed, or whose answer was lost) or someone in F&O left under way is awaited
+   * first, whatever its outcome, so that the state read is the one the map settles in. NotFoundError
+   * when the connection has no such map.
+   */
   async map(pid: string): Promise<GatewayMap> {
+    const found = await this.#map(pid);
+    const waiting = found.lastRequests.filter((r) => r.state === requestState.waiting);
+    if (waiting.length === 0) return found;
+    for (const request of waiting) await this.#await(request.requestId, request.action ?? "", found, false);
+    return this.#map(pid);
+  }
+
+  async #map(pid: string): Promise<GatewayMap> {
     const found = (await this.maps()).find((m) => m.pid?.toLowerCase() === pid.toLowerCase());
     if (!found)
       throw new NotFoundError(`no dual-write table map has the project id '${pid}'`, {
@@ -378,7 +391,8 @@ export class DualWriteManagementClient {
     await this.#await(requestId, action, map);
   }
 
-  async #await(requestId: string, action: Action, map: GatewayMap): Promise<void> {
+  /** Polls the request until it is done; `failOnError` false: an earlier request's failure is history. */
+  async #await(requestId: string, action: string, map: GatewayMap, failOnError = true): Promise<void> {
     const path = `Status/${encodeURIComponent(requestId)}`;
     const deadline = this.#now() + this.#waitMs;
     const what = `the ${actionName(action)} of the table map '${map.name}' (gateway request ${requestId})`;
@@ -393,6 +407,7 @@ export class DualWriteManagementClient {
       // DWA reads the first map; the request is looked for in every map the answer lists.
       const request = maps.flatMap((m) => m.lastRequests).find((r) => r.requestId === requestId);
       if (request?.state === requestState.completed) return;
+      if (request?.state === requestState.error && !failOnError) return;
       if (request?.state === requestState.error)
         throw new DualWriteRequestError(
           `${what} failed: ${request.errorMessage ?? "the gateway gave no message"}`,

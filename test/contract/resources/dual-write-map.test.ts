@@ -376,6 +376,33 @@ describe("dual-write map: create", () => {
     expect(await stateOf(dw, HEADERS)).toBe("Running");
   });
 
+  it("a start left under way (its answer lost, or the run killed) is awaited by the next apply, which then finds the map running", async () => {
+    const { session, dw } = await rig((call) => (call.action === mapAction.start ? "answered" : false));
+    const error = await dualWriteMap.create(headersInputs, session).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartialApplyError);
+    // The gateway took the start and nobody has asked about it: the map still shows Stopped.
+    const raw = await h.client().dv.request<Array<{ detail: { pid: string; state: string } }>>({
+      service: "dual-write",
+      method: "GET",
+      path: `Entities?targetType=AX&cid=${(await dw.environment()).cid}`,
+      accept: [200],
+    });
+    expect(raw.body.find((m) => m.detail.pid === HEADERS)?.detail.state).toBe("1");
+
+    const next = await rig();
+    const outs = await dualWriteMap.update(
+      HEADERS,
+      (error as PartialApplyError).properties as unknown as DualWriteMapOutputs,
+      headersInputs,
+      next.session,
+    );
+    // The waiting start was polled to its end; nothing else was needed.
+    expect(next.calls.filter((c) => c.method === "POST")).toEqual([]);
+    expect(outs.stoppedFrom).toBeUndefined();
+    expect(await stateOf(dw, HEADERS)).toBe("Running");
+    expect(legOf(await dw.fieldMappings(HEADERS)).reversedSourceFilter).toBe(ARTICLE_FILTER);
+  });
+
   it("a stop whose answer is lost keeps the resource; the next apply restarts the map if the stop happened", async () => {
     // The stop reaches the gateway, then its answer is lost (a POST is never retried).
     const { session, dw } = await rig((call) => (call.action === mapAction.stop ? "answered" : false));
@@ -386,8 +413,8 @@ describe("dual-write map: create", () => {
     const partial = error as PartialApplyError;
     expect(partial.message).toContain("may now be stopped: the next apply puts it back to Running");
     expect(partial.properties).toMatchObject({ stoppedFrom: "4" });
-    // The gateway took the stop: it is queued on the map.
-    expect((await dw.map(HEADERS)).lastRequests.at(-1)).toMatchObject({ action: mapAction.stop, state: "1" });
+    // The gateway took the stop: once it is carried out, the map is stopped.
+    expect(await stateOf(dw, HEADERS)).toBe("Stopped");
 
     const next = await rig();
     const outs = await dualWriteMap.update(

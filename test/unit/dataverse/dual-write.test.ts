@@ -316,6 +316,23 @@ describe("running an action", () => {
     expect(sleeps.reduce((a, b) => a + b, 0)).toBe(1000);
   });
 
+  it("awaits a request an earlier run left waiting before it reports the map's state, whatever that request's outcome", async () => {
+    const waiting = statusWith("1") as Array<{ detail: { state: string } }>;
+    waiting[0]!.detail.state = "1";
+    const settled = statusWith("3", "Cannot start: it is Running.") as Array<{ detail: { state: string } }>;
+    settled[0]!.detail.state = "4";
+    const { dw, sent } = gateway({
+      [ENVIRONMENTS]: { body: fixture("environments") },
+      [ENTITIES]: [{ body: waiting }, { body: settled }],
+      [`GET Status/${REQUEST}`]: [
+        { body: statusWith("1") },
+        { body: statusWith("3", "Cannot start: it is Running.") },
+      ],
+    });
+    expect((await dw.map(PID)).state).toBe("4");
+    expect(sent.filter((s) => s.url.includes("Status/"))).toHaveLength(2);
+  });
+
   it("refuses a Start answer without a request id", async () => {
     const { dw } = gateway({ ...base, "POST Start": { body: {} } });
     await expect(dw.run("4", PID)).rejects.toThrow("without a requestId");
