@@ -27,20 +27,19 @@ import {
   primaryColumns,
   providerStatus,
   publishStatus,
+  choiceFacts,
+  columnFacts,
+  entitySetNameFacts,
+  primaryColumnFacts,
+  type Choice,
 } from "./facts.js";
-import { dualWrite } from "./dual-write-facts.js";
-import type { Choice } from "./facts.js";
-import { choiceFacts, columnFacts, entitySetNameFacts, primaryColumnFacts } from "./facts.js";
+import { dualWrite, dualWriteTableFacts } from "./dual-write-facts.js";
 import { describeEvidence, type Evidence } from "./evidence.js";
 import { findTable } from "./tables/index.js";
 import type { AttributeDefinition, TableDefinition } from "./tables/types.js";
 
-const INFERRED = "src/iom/facts.ts";
-/** Evidence of the dual-write table's facts: the assumptions name what each one rests on. */
-const DUAL_WRITE_EVIDENCE: Evidence = {
-  kind: "third-party",
-  cite: "MAPVIEWER:src/hooks/useDataverseApi.ts",
-};
+const FACTS = "src/iom/facts.ts";
+const DUAL_WRITE_FACTS = "src/iom/dual-write-facts.ts";
 const CATALOG = "src/iom/catalog.ts";
 /** Each table definition lives in a file named after its logical name (tables/types.ts). */
 const tableFile = (table: string): string => `src/iom/tables/${table}.ts`;
@@ -171,7 +170,7 @@ export function listAssumptions(): Assumption[] {
       entitySet(
         table,
         entitySetName,
-        `${INFERRED} entitySetNames.${table}`,
+        `${FACTS} entitySetNames.${table}`,
         entitySetNameFacts[table as keyof typeof entitySetNameFacts].evidence,
       ),
     );
@@ -181,7 +180,7 @@ export function listAssumptions(): Assumption[] {
         kind: "primary-column",
         id: `primary-${role}:${table}`,
         statement: `the primary ${role} column of table ${table} is ${primary[role]}`,
-        source: `${INFERRED} primaryColumns.${table}.${role}`,
+        source: `${FACTS} primaryColumns.${table}.${role}`,
         evidence: primaryColumnFacts[table as keyof typeof primaryColumnFacts][role].evidence,
         severity: "error",
         table,
@@ -199,7 +198,7 @@ export function listAssumptions(): Assumption[] {
         const where = `columns.${group}.${key}`;
         const evidence = (groupFacts[key] as { evidence: Evidence }).evidence;
         const attribute = definition.attributes.find((a) => a.logicalName === column);
-        list.push(columnExists(table, column, `${INFERRED} ${where}`, attribute, evidence));
+        list.push(columnExists(table, column, `${FACTS} ${where}`, attribute, evidence));
         if (!attribute) continue;
         for (const target of lookupTargets(attribute)) {
           list.push({
@@ -220,7 +219,7 @@ export function listAssumptions(): Assumption[] {
             kind: "option-label",
             id: `option:${table}.${column}:${choice.label}`,
             statement: `option "${choice.label}" exists on ${table}.${column}`,
-            source: `${INFERRED} ${set}.${choiceKey}`,
+            source: `${FACTS} ${set}.${choiceKey}`,
             evidence: (
               choiceFacts[set as keyof typeof choiceFacts] as Record<
                 string,
@@ -242,8 +241,8 @@ export function listAssumptions(): Assumption[] {
     entitySet(
       dualWrite.table,
       dualWrite.entitySetName,
-      "src/iom/dual-write-facts.ts dualWrite.entitySetName",
-      DUAL_WRITE_EVIDENCE,
+      `${DUAL_WRITE_FACTS} dualWrite.entitySetName`,
+      dualWriteTableFacts.entitySetName.evidence,
     ),
   );
   for (const key of DUAL_WRITE_COLUMNS) {
@@ -253,9 +252,9 @@ export function listAssumptions(): Assumption[] {
       columnExists(
         dualWrite.table,
         column,
-        `src/iom/dual-write-facts.ts dualWrite.${key}`,
+        `${DUAL_WRITE_FACTS} dualWrite.${key}`,
         attribute,
-        DUAL_WRITE_EVIDENCE,
+        dualWriteTableFacts[key].evidence,
       ),
     );
   }
