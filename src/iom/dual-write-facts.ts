@@ -139,6 +139,3 @@ export const mapState = valuesOf(mapStateFacts);
 export const mapAction = valuesOf(mapActionFacts);
 export const requestState = valuesOf(requestStateFacts);
 export const syncDirection = valuesOf(syncDirectionFacts);
-
-export type MapStateValue = (typeof mapState)[keyof typeof mapState]["value"];
-export type MapActionValue = (typeof mapAction)[keyof typeof mapAction];
