@@ -87,7 +87,7 @@ export type ImportFindingCode =
   | "map-without-filter"
   /** Warning: a field mapping's stored transforms say more than the YAML can; up would rewrite it. */
   | "map-mapping-inexact"
-  /** Warning: the dual-write management endpoint is not there; no map is imported. */
+  /** Warning: the dual-write gateway is not configured or not there; no map is imported. */
   | "dual-write-unavailable";
 
 /** The record a finding is about: where it is in the environment. */
