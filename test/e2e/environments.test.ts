@@ -4,7 +4,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { columns, connectionStatus, entitySetNames, providerStatus } from "../../src/iom/facts.js";
+import {
+  columns,
+  connectionStatus,
+  entitySetNames,
+  primaryColumns,
+  providerStatus,
+} from "../../src/iom/facts.js";
 import { articleFiles, TestEnvironment } from "./environment.js";
 import { createTestProject, engineForTests, type TestProject } from "./harness.js";
 
@@ -84,7 +90,8 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
     const environment = await start();
     // By hand, as a person would in IOM: the F&O provider installed and its connection saved.
     const definitions = await environment.rows(entitySetNames.msdyn_iomproviderdefinition);
-    const finops = definitions.find((d) => d.msdyn_name === "Microsoft Finance and Operations apps")!;
+    const definitionName = primaryColumns.msdyn_iomproviderdefinition.name;
+    const finops = definitions.find((d) => d[definitionName] === "Microsoft Finance and Operations apps")!;
     const nav = await environment.navigation("msdyn_iomprovider", columns.provider.definition);
     const created = await environment.request("POST", `/api/data/v9.2/${entitySetNames.msdyn_iomprovider}`, {
       msdyn_name: "Microsoft Finance and Operations apps",

@@ -22,6 +22,7 @@ import {
   entitySetNames,
   orchestrationType,
   policyType,
+  primaryColumns,
   providerStatus,
   publishStatus,
   type Choice,
@@ -65,7 +66,9 @@ class ByHand {
 
   async idOf(table: keyof typeof entitySetNames, name: string): Promise<string> {
     const rows = await this.env.rows(entitySetNames[table]);
-    return String(rows.find((r) => r.msdyn_name === name)![`${table}id`]);
+    // Each table's primary name column: the definition tables name rows by msdyn_displayname.
+    const nameColumn = primaryColumns[table].name;
+    return String(rows.find((r) => r[nameColumn] === name)![primaryColumns[table].id]);
   }
 
   async policy(
