@@ -37,6 +37,8 @@ export default defineConfig({
           hookTimeout: 300_000,
           // Engine runs are heavy; two at once on a two-core machine is the most that helps.
           fileParallelism: false,
+          // After unit and contract (group 0), before tooling: the groups run in this order.
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -46,7 +48,7 @@ export default defineConfig({
           environment: "node",
           testTimeout: 600_000,
           hookTimeout: 600_000,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],

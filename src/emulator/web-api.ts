@@ -2,6 +2,7 @@
 // status codes and headers, WhoAmI, EntityDefinitions and $batch.
 import type { Context } from "./context.js";
 import { ApiError, ErrorCode, notFoundRow, unknownSegment } from "./errors.js";
+import { stableId } from "./ids.js";
 import { handleBatch } from "./batch.js";
 import { json, noContent, parsePrefer, type ApiRequest, type ApiResponse } from "./http-types.js";
 import { resolveKey, splitKeySegment } from "./keys.js";
@@ -276,6 +277,36 @@ function whoAmI(ctx: Context, req: ApiRequest): ApiResponse {
   });
 }
 
+/**
+ * RetrieveCurrentOrganization: the organization's details, with the Power Platform environment id
+ * [C: PA:webapi/reference/retrievecurrentorganization, organizationdetail]. The emulator's
+ * environment id is derived from its organization id, so each emulated organization has its own.
+ */
+function currentOrganization(ctx: Context, req: ApiRequest, segment: string): ApiResponse {
+  if (req.method !== "GET") throw methodNotAllowed(req.method);
+  if (
+    !/^RetrieveCurrentOrganization\(AccessType=(@\w+|Microsoft\.Dynamics\.CRM\.EndpointAccessType'\w+')\)$/.test(
+      segment,
+    )
+  )
+    throw new ApiError(
+      400,
+      ErrorCode.querySyntax,
+      "RetrieveCurrentOrganization takes one parameter, AccessType (Microsoft.Dynamics.CRM.EndpointAccessType'Default').",
+    );
+  return json(200, {
+    "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.RetrieveCurrentOrganizationResponse`,
+    Detail: {
+      OrganizationId: ctx.identity.organizationId,
+      EnvironmentId: stableId(`environment:${ctx.identity.organizationId}`),
+      FriendlyName: "iom-gitops emulator",
+      UniqueName: "iomemulator",
+      UrlName: "iomemulator",
+      State: "Enabled",
+    },
+  });
+}
+
 function serviceDocument(ctx: Context): ApiResponse {
   return json(200, {
     "@odata.context": `${ctx.serviceRoot}$metadata`,
@@ -302,6 +333,7 @@ export function handleApi(ctx: Context, req: ApiRequest): ApiResponse {
       return handleBatch(ctx, req, prefs.continueOnError);
     }
     if (first === "WhoAmI" || first === "WhoAmI()") return whoAmI(ctx, req);
+    if (first.startsWith("RetrieveCurrentOrganization(")) return currentOrganization(ctx, req, first);
     if (first === "EntityDefinitions" || first.startsWith("EntityDefinitions(")) {
       if (req.method !== "GET") throw methodNotAllowed(req.method);
       return json(200, metadataResponse(ctx, segments, new URLSearchParams(req.query)));

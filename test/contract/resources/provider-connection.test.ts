@@ -147,3 +147,36 @@ describe("provider connection rebinding", () => {
     }
   });
 });
+
+describe("the Connection URL", () => {
+  it("is the connection page's address, with the environment's id and the definition's connector", async () => {
+    const s = await sessionOn(h);
+    const environmentId = await s.client.environmentId();
+    expect(environmentId).toMatch(/^[0-9a-f-]{36}$/);
+    const provider = await iomProvider.create(
+      { name: "finops", definition: FINOPS, activated: true, recordId: derivedId("test", "finops-url") },
+      s,
+    );
+    const created = await providerConnection.create(
+      {
+        name: "c",
+        provider: "finops",
+        connection: FINOPS_CONNECTION,
+        connectionId: "shared-commondataser-9a8b",
+        activated: false,
+        recordId: derivedId("test", "c-url"),
+        providerId: provider.id,
+      },
+      s,
+    );
+    const row = await s.client.retrieve(entitySetNames.msdyn_iomproviderconnectionreference, created.id, {
+      select: [columns.providerConnectionRef.connectionUrl],
+    });
+    expect(row[columns.providerConnectionRef.connectionUrl]).toBe(
+      `https://make.powerautomate.com/environments/${environmentId}/connections/shared_commondataserviceforapps/shared-commondataser-9a8b/details`,
+    );
+    expect((await providerConnection.read(created.id, created.outs, s))?.connectionId).toBe(
+      "shared-commondataser-9a8b",
+    );
+  });
+});
