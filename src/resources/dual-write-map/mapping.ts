@@ -7,9 +7,9 @@ import type { DualWriteMap, FieldMapping } from "../../generated/dual-write-map.
 import { mapNameKey } from "../../dataverse/dual-write.js";
 import { syncDirection } from "../../iom/dual-write-facts.js";
 import { DualWriteMapError } from "./errors.js";
+import { typedValue as typedText, valueFromText, valueText, type Scalar } from "../common/values.js";
 
 type Json = Record<string, unknown>;
-type Scalar = string | number | boolean;
 type TransformName = NonNullable<FieldMapping["transform"]>;
 
 /** The settings a dual-write map resource manages, in the YAML shape. */
@@ -178,22 +178,14 @@ function textOf(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** The document stores every value as text; the YAML may say true or 5: the same text is the same value. */
-function scalarText(value: Scalar): string {
-  return typeof value === "string" ? value : String(value);
-}
-
 /**
- * A stored value in the type the YAML used for it (the hint), when the text is exactly how that
- * type is written: "true" for true, "5" for 5. Anything else stays text, so a stored "True" or
- * "05" shows as drift against true or 5 instead of hiding behind a lenient parse.
+ * A stored value in the type the YAML used for it (the hint), by the one rule of
+ * ../common/values.ts: "true" for true, "5" for 5, anything else ("True", "05") stays text and
+ * shows as drift instead of hiding behind a lenient parse.
  */
 export function typedValue(value: unknown, hint: unknown): Scalar {
   if (typeof value === "boolean" || typeof value === "number") return value;
-  const text = textOf(value);
-  if (typeof hint === "boolean" && (text === "true" || text === "false")) return text === "true";
-  if (typeof hint === "number" && text.trim() !== "" && String(Number(text)) === text) return Number(text);
-  return text;
+  return typedText(textOf(value), hint);
 }
 
 function transformName(transform: unknown): TransformName | undefined {
@@ -270,11 +262,11 @@ function transformsToWire(desired: FieldMapping, previous: readonly unknown[]): 
     const transform: Json = { ...(isObject(before) ? before : {}), transformType: WIRE_TRANSFORMS[name] };
     if (name === "default") {
       if (desired.defaultValue === undefined) delete transform.defaultValue;
-      else transform.defaultValue = scalarText(desired.defaultValue);
+      else transform.defaultValue = valueText(desired.defaultValue);
     } else if (desired.valueMap === undefined) delete transform.valueMap;
     else
       transform.valueMap = Object.fromEntries(
-        Object.entries(desired.valueMap).map(([from, to]) => [from, scalarText(to)]),
+        Object.entries(desired.valueMap).map(([from, to]) => [from, valueText(to)]),
       );
     return transform;
   });
@@ -309,12 +301,12 @@ function canonicalFieldMapping(m: FieldMapping): Json {
     financeAndOperationsField: m.financeAndOperationsField || null,
     direction: m.direction ?? null,
     transform: impliedTransform(m) ?? null,
-    defaultValue: m.defaultValue === undefined ? null : scalarText(m.defaultValue),
+    defaultValue: m.defaultValue === undefined ? null : valueText(m.defaultValue),
     valueMap:
       m.valueMap === undefined
         ? null
         : Object.entries(m.valueMap)
-            .map(([from, to]) => [from, scalarText(to)])
+            .map(([from, to]) => [from, valueText(to)])
             .sort(([a], [b]) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0)),
   };
 }
@@ -387,8 +379,8 @@ export function readSettings(document: Json, managed: MapSettings): MapSettings 
 
 /** A stored value in the type the YAML writes it in: true, false or a number when exactly so written. */
 function asWritten(value: unknown): Scalar {
-  const flag = typedValue(value, true);
-  return typeof flag === "boolean" ? flag : typedValue(value, 0);
+  if (typeof value === "boolean" || typeof value === "number") return value;
+  return valueFromText(textOf(value));
 }
 
 /**
