@@ -3,27 +3,10 @@
 // and policy columns are then checked against what the environment really has, customisations
 // included, instead of the snapshot shipped with the project.
 import type { DataverseClient } from "../dataverse/client.js";
-import type { AttributeType, TableDefinition } from "../iom/tables/types.js";
+import { ATTRIBUTE_TYPES, type AttributeType, type TableDefinition } from "../iom/tables/types.js";
 import type { TableMetadataSource } from "./metadata.js";
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set<AttributeType>([
-  "String",
-  "Memo",
-  "Integer",
-  "BigInt",
-  "Decimal",
-  "Double",
-  "Money",
-  "Boolean",
-  "DateTime",
-  "Uniqueidentifier",
-  "Lookup",
-  "Customer",
-  "Owner",
-  "Picklist",
-  "State",
-  "Status",
-]);
+const KNOWN_TYPES: ReadonlySet<string> = new Set<AttributeType>(ATTRIBUTE_TYPES);
 
 /**
  * The checks only need to tell lookups from other columns and to name them; a type they do not

@@ -5,6 +5,7 @@
 // and option sets), never a row's values. Every fact is marked captured; the environment, when
 // and which tables were missing go in the document's `captured` header.
 import type { Attribute, EmulatorMetadata, Option, Table } from "../generated/emulator-metadata.js";
+import { ATTRIBUTE_TYPES } from "../iom/tables/types.js";
 import { NotFoundError } from "./errors.js";
 import type { MetadataTransport } from "./metadata.js";
 import { identifier, literal } from "./odata.js";
@@ -13,25 +14,8 @@ type Json = Record<string, unknown>;
 
 const CAPTURED = { kind: "captured" } as const;
 
-/** Attribute types the emulator serves, by Dataverse's AttributeType. */
-const SERVED_TYPES = new Set<string>([
-  "String",
-  "Memo",
-  "Integer",
-  "BigInt",
-  "Decimal",
-  "Double",
-  "Money",
-  "Boolean",
-  "DateTime",
-  "Uniqueidentifier",
-  "Lookup",
-  "Customer",
-  "Owner",
-  "Picklist",
-  "State",
-  "Status",
-]);
+/** Attribute types the emulator serves, by Dataverse's AttributeType: those iom-gitops models. */
+const SERVED_TYPES: ReadonlySet<string> = new Set<string>(ATTRIBUTE_TYPES);
 const LOOKUP_TYPES = new Set(["Lookup", "Customer", "Owner"]);
 const CASCADES = new Set(["Cascade", "RemoveLink", "Restrict"]);
 /** The metadata type whose option sets a choice column's cast reads. */

@@ -2,25 +2,31 @@
 // `EntityDefinitions`, and what `iom validate` checks filters against when it is offline.
 // Each table lives in its own file beside this one, named after its logical name.
 
-/** Dataverse attribute types, named as `AttributeTypeName` values in the Web API metadata. */
-export type AttributeType =
-  | "String"
-  | "Memo"
-  | "Integer"
-  | "BigInt"
-  | "Decimal"
-  | "Double"
-  | "Money"
-  | "Boolean"
-  | "DateTime"
-  | "Uniqueidentifier"
-  | "Lookup"
-  | "Customer"
-  | "Owner"
-  | "Picklist"
-  | "MultiSelectPicklist"
-  | "State"
-  | "Status";
+/**
+ * Dataverse attribute types, named as `AttributeType` values in the Web API metadata; a multi-select
+ * choice (published as Virtual, AttributeTypeName MultiSelectPicklistType) is MultiSelectPicklist.
+ */
+export const ATTRIBUTE_TYPES = [
+  "String",
+  "Memo",
+  "Integer",
+  "BigInt",
+  "Decimal",
+  "Double",
+  "Money",
+  "Boolean",
+  "DateTime",
+  "Uniqueidentifier",
+  "Lookup",
+  "Customer",
+  "Owner",
+  "Picklist",
+  "MultiSelectPicklist",
+  "State",
+  "Status",
+] as const;
+
+export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
 
 /**
  * What deleting a referenced row does to the rows whose lookup points at it (Dataverse's
