@@ -91,6 +91,54 @@ describe.skipIf(!availability.engine)(
       expect(v2.detail.state).toBe("1");
       expect((await dwa.firstLeg(v2)).reversedSourceFilter).toBe("");
 
+      // The provider tables' metadata, read as any Dataverse client reads it (plain Web API
+      // requests, names written out as the public sources give them): the corrected columns and
+      // lookups of the exported Shopify solution.
+      const metadata = async (table: string) => {
+        const response = await environment.request(
+          "GET",
+          `/api/data/v9.2/EntityDefinitions(LogicalName='${table}')?$select=LogicalName,PrimaryNameAttribute` +
+            "&$expand=Attributes($select=LogicalName),ManyToOneRelationships($select=ReferencingAttribute,ReferencedEntity)",
+        );
+        expect(response.status, table).toBe(200);
+        const body = (await response.json()) as {
+          PrimaryNameAttribute: string;
+          Attributes: Array<{ LogicalName: string }>;
+          ManyToOneRelationships: Array<{ ReferencingAttribute: string; ReferencedEntity: string }>;
+        };
+        return {
+          name: body.PrimaryNameAttribute,
+          columns: body.Attributes.map((a) => a.LogicalName),
+          lookups: Object.fromEntries(
+            body.ManyToOneRelationships.map((r) => [r.ReferencingAttribute, r.ReferencedEntity]),
+          ),
+        };
+      };
+      const connectionRef = await metadata("msdyn_iomproviderdefinitionconnectionref");
+      expect(connectionRef.columns).toEqual(
+        expect.arrayContaining([
+          "msdyn_displayname",
+          "msdyn_logicalname",
+          "msdyn_connectorid",
+          "msdyn_connectorhidekey",
+        ]),
+      );
+      expect(connectionRef.lookups).toMatchObject({
+        msdyn_iomproviderdefinition: "msdyn_iomproviderdefinition",
+      });
+      const logic = await metadata("msdyn_iomproviderdefinitionlogicdefinition");
+      expect(logic.columns).toEqual(expect.arrayContaining(["msdyn_workflowid", "msdyn_logictype"]));
+      expect(logic.columns).not.toContain("msdyn_workflowname");
+      expect(logic.lookups).toMatchObject({
+        msdyn_iomproviderdefinition: "msdyn_iomproviderdefinition",
+        msdyn_iomactiontype: "msdyn_iomactiontype",
+      });
+      const definition = await metadata("msdyn_iomproviderdefinition");
+      expect(definition.name).toBe("msdyn_displayname");
+      expect(definition.columns).toEqual(
+        expect.arrayContaining(["msdyn_logicalname", "msdyn_iomservicetype"]),
+      );
+
       const policies = await environment.currentPolicies();
       expect(policies.map((p) => p.msdyn_name).sort()).toEqual([
         "FinOps order product parameters",
