@@ -17,6 +17,9 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // Groups run in this order: unit and contract, e2e, tooling. An explicit order is needed:
+          // vitest runs single-worker projects left at the default order 0 after every other group.
+          sequence: { groupOrder: 1 },
           setupFiles: ["./test/setup/fuzz-seed.ts"],
         },
       },
@@ -25,6 +28,7 @@ export default defineConfig({
           name: "contract",
           include: ["test/contract/**/*.test.ts"],
           environment: "node",
+          sequence: { groupOrder: 1 },
           testTimeout: 30_000,
         },
       },
@@ -37,8 +41,8 @@ export default defineConfig({
           hookTimeout: 300_000,
           // Engine runs are heavy; two at once on a two-core machine is the most that helps.
           fileParallelism: false,
-          // After unit and contract (group 0), before tooling: the groups run in this order.
-          sequence: { groupOrder: 1 },
+          // After unit and contract, before tooling.
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -48,7 +52,7 @@ export default defineConfig({
           environment: "node",
           testTimeout: 600_000,
           hookTimeout: 600_000,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
         },
       },
     ],
