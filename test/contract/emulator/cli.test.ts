@@ -32,6 +32,9 @@ interface Started {
   url: string;
   line: string;
   exited: Promise<number | null>;
+  /** The next line of standard output. One reader per child: a second readline on the same
+   * stream would miss lines the first one already took from a chunk holding both. */
+  nextLine: () => Promise<string>;
 }
 
 function start(args: string[]): Promise<Started> {
@@ -42,9 +45,18 @@ function start(args: string[]): Promise<Started> {
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("exit", (code) => reject(new Error(`exited with ${code} before listening: ${stderr}`)));
-    createInterface({ input: child.stdout }).once("line", (line) => {
+    const queued: string[] = [];
+    const waiting: ((line: string) => void)[] = [];
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const next = waiting.shift();
+      if (next) next(line);
+      else queued.push(line);
+    });
+    const nextLine = (): Promise<string> =>
+      queued.length > 0 ? Promise.resolve(queued.shift() as string) : new Promise((r) => waiting.push(r));
+    void nextLine().then((line) => {
       const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-      if (m) resolve({ child, url: m[1] as string, line, exited });
+      if (m) resolve({ child, url: m[1] as string, line, exited, nextLine });
       else reject(new Error(`unexpected first line '${line}'`));
     });
   });
@@ -150,9 +162,7 @@ describe("iom emulator (the command)", () => {
     const gatewayDir = fs.mkdtempSync(path.join(os.tmpdir(), "iom-emulator-gateway-"));
     try {
       const started = await start(["--port", "0", "--data", gatewayDir, "--token", "cli-token"]);
-      const second = await new Promise<string>((resolve) =>
-        createInterface({ input: started.child.stdout }).once("line", resolve),
-      );
+      const second = await started.nextLine();
       const m =
         /^dual-write gateway on (http:\/\/127\.0\.0\.1:\d+) \(IOM_DUALWRITE_URL=\1 IOM_FINOPS_URL=https:\/\/finops\.emulator\.local\)$/.exec(
           second,
