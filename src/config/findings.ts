@@ -23,6 +23,7 @@ export const FINDING_CODES = {
   "unknown-provider-definition": "A provider definition that is not in the offline catalog.",
   "unknown-connection": "A connection that the provider's definition does not have.",
   "unknown-provider-action": "A provider action that the provider's definition does not have.",
+  "provider-not-activated": "A published orchestration flow that calls a provider that is not activated.",
   "unknown-policy": "A reference to a policy that is not declared.",
   "policy-type-mismatch": "A policy referenced where a policy of the other type is expected.",
   "action-on-filter-policy": "A set-value action on a filter policy; only execution policies have actions.",

@@ -9,6 +9,7 @@ import { timingSafeEqual } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { Counters, Faults, faultError } from "./admin.js";
+import { RequestLog } from "./request-log.js";
 import type { Context } from "./context.js";
 import { addGatewayProjects } from "./dual-write-seed.js";
 import { DualWriteGateway, versionRowRules } from "./dual-write.js";
@@ -87,6 +88,7 @@ function headerMap(req: IncomingMessage): Record<string, string | undefined> {
 export class EmulatorServer {
   private readonly server: Server;
   private readonly counters = new Counters();
+  private readonly requests = new RequestLog();
   private readonly faults: Faults;
   private readonly store: Store;
   private readonly ctx: Context;
@@ -221,6 +223,7 @@ export class EmulatorServer {
         );
       throw err;
     }
+    this.requests.record(method, path, body);
     const request = { method, query, headers: headerMap(req), body };
     if (gateway && path.startsWith(GATEWAY_PATH)) {
       try {
@@ -246,6 +249,12 @@ export class EmulatorServer {
           this.store.load(seedRows(this.ctx.schema), true);
           this.faults.clear();
           this.counters.reset();
+          this.requests.clear();
+          return ok(204);
+        case "GET requests":
+          return ok(200, this.requests);
+        case "DELETE requests":
+          this.requests.clear();
           return ok(204);
         case "GET counters":
           return ok(200, this.counters);

@@ -54,6 +54,8 @@ export interface DriftReport {
 }
 
 const IOM_TYPE_PREFIX = "pulumi-nodejs:dynamic/iom:";
+/** The stack's record of its organization: a guard, not configuration that drifts. */
+const STACK_ORGANIZATION_TYPE = `${IOM_TYPE_PREFIX}${RESOURCE_TYPES["stack-organization"]}`;
 
 const KIND_BY_TYPE = new Map<string, ImplementationKind>(
   Object.entries(RESOURCE_TYPES).map(([kind, type]) => [
@@ -200,10 +202,11 @@ export async function analyzeDrift(
   for (const step of refreshed) {
     const applied = step.oldState;
     const type = applied?.type ?? "";
-    if (!applied || !type.startsWith(IOM_TYPE_PREFIX)) continue;
+    if (!applied || !type.startsWith(IOM_TYPE_PREFIX) || type === STACK_ORGANIZATION_TYPE) continue;
     report.checked++;
     const kind = type.slice(IOM_TYPE_PREFIX.length);
-    const name = parseUrn(step.urn)?.name ?? step.urn;
+    // Named as the YAML names it: the URN's name is the resource's natural key (src/program/identity.ts).
+    const name = text(applied.inputs?.name, parseUrn(step.urn)?.name ?? step.urn);
     const now = after.get(step.urn)?.oldState;
     if (!now) {
       report.drifted.push({

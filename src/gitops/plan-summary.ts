@@ -101,9 +101,25 @@ function kindOf(type: string): string {
   return type.startsWith(IOM_TYPE_PREFIX) ? type.slice(IOM_TYPE_PREFIX.length) : type;
 }
 
-/** Infrastructure of every Pulumi program, not configuration a reviewer changes. */
+/**
+ * Infrastructure of every Pulumi program, and the stack's record of its organization (a guard),
+ * not configuration a reviewer changes.
+ */
 function isPlumbing(type: string): boolean {
-  return type === "pulumi:pulumi:Stack" || type.startsWith("pulumi:providers:");
+  return (
+    type === "pulumi:pulumi:Stack" ||
+    type.startsWith("pulumi:providers:") ||
+    type === `${IOM_TYPE_PREFIX}${RESOURCE_TYPES["stack-organization"]}`
+  );
+}
+
+/** The resource's YAML name: its new inputs' `name`, else (a delete) its old ones'. */
+function yamlName(step: PreviewStep): string | undefined {
+  for (const inputs of [step.newState?.inputs, step.oldState?.inputs]) {
+    const name = inputs?.name;
+    if (typeof name === "string" && name !== "") return name;
+  }
+  return undefined;
 }
 
 /** The step an update was planned from, for comparing it through its kind (throughKinds). */
@@ -120,7 +136,9 @@ function planResource(step: PreviewStep, op: string): PlannedResource | undefine
   const after = op === "delete" || op === "discard" ? undefined : step.newState?.inputs;
   const resource: PlannedResource = {
     kind: kindOf(type),
-    name: urn?.name ?? step.urn,
+    // Named as the YAML names it (the inputs' `name`): the URN's name is the resource's natural
+    // key (src/program/identity.ts).
+    name: yamlName(step) ?? urn?.name ?? step.urn,
     urn: step.urn,
     op,
     replaceReasons: op === "replace" ? [...(step.replaceReasons ?? [])] : [],

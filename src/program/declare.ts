@@ -2,6 +2,10 @@
 // policies are published before providers are activated; a provider's connections are activated
 // before the provider; providers are activated before the flows that call their actions are
 // published. Pulumi deletes in the reverse order, which is IOM's order for taking things down.
+//
+// Every resource is named by its natural key (./identity.ts), so renaming a YAML entry never makes
+// a second resource for its record; and every resource depends on the stack's StackOrganization,
+// whose diff refuses a run against another organization before anything is written.
 import * as pulumi from "@pulumi/pulumi";
 import type { DesiredState } from "../config/validate.js";
 import { derivedId } from "../resources/common/ids.js";
@@ -10,8 +14,11 @@ import { IomProvider, IomProviderActivation } from "../resources/iom-provider/in
 import { OrchestrationFlow } from "../resources/orchestration-flow/index.js";
 import { Policy } from "../resources/policy/index.js";
 import { ProviderConnection } from "../resources/provider-connection/index.js";
+import { StackOrganization, type StackOrganizationInputs } from "../resources/stack-organization/index.js";
+import { labelAlias, naturalName } from "./identity.js";
 
 export interface Declared {
+  organization: StackOrganization;
   providers: Map<string, IomProvider>;
   activations: Map<string, IomProviderActivation>;
   connections: Map<string, ProviderConnection>;
@@ -23,16 +30,41 @@ export interface Declared {
 const key = (name: string): string => name.trim().toLowerCase();
 
 /**
- * Record ids are derived from the project, the stack, the kind and the name, so that a create
- * interrupted after Dataverse made the row finds it again (src/resources/common/ids.ts).
+ * Record ids are derived from the project, the stack, the kind and the natural key (and for a
+ * provider its definition), so that a create interrupted after Dataverse made the row finds it
+ * again (src/resources/common/ids.ts), and a provider replaced under the same name gets a new id,
+ * which the flows calling it see as a change (they are published again with it).
  */
-export function recordIdFor(project: string, stack: string, kind: string, name: string): string {
-  return derivedId(project, stack, kind, key(name));
+export function recordIdFor(project: string, stack: string, kind: string, ...natural: string[]): string {
+  return derivedId(project, stack, kind, ...natural.map(key));
 }
 
-export function declareResources(state: DesiredState, project: string, stack: string): Declared {
-  const id = (kind: string, name: string): string => recordIdFor(project, stack, kind, name);
+export function declareResources(
+  state: DesiredState,
+  project: string,
+  stack: string,
+  organization: StackOrganizationInputs = {},
+): Declared {
+  const id = (kind: string, ...natural: string[]): string => recordIdFor(project, stack, kind, ...natural);
+  // Every IOM resource waits for the organization check (../resources/stack-organization).
+  const guard = new StackOrganization(organization);
+  const guarded = (opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({
+    ...opts,
+    dependsOn: [guard, ...((opts.dependsOn as pulumi.Resource[] | undefined) ?? [])],
+  });
+  // A label becomes an alias only where no other resource of the type has that name.
+  const names = {
+    policies: new Set(state.policies.map(naturalName.policy)),
+    flows: new Set(state.orchestrationFlows.map(naturalName.orchestrationFlow)),
+    providers: new Set(state.providers.map(naturalName.provider)),
+    maps: new Set(state.dualWriteMaps.map(naturalName.dualWriteMap)),
+  };
+  const providerNatural = new Map(state.providers.map((p) => [key(p.name), naturalName.provider(p)]));
+  const connectionNames = new Set(
+    state.connections.map((c) => naturalName.connection(providerNatural.get(key(c.provider)) ?? "", c)),
+  );
   const declared: Declared = {
+    organization: guard,
     providers: new Map(),
     activations: new Map(),
     connections: new Map(),
@@ -41,37 +73,54 @@ export function declareResources(state: DesiredState, project: string, stack: st
     orchestrationFlows: new Map(),
   };
 
-  for (const policy of state.policies)
+  for (const policy of state.policies) {
+    const name = naturalName.policy(policy);
     declared.policies.set(
       key(policy.name),
-      new Policy(policy.name, { ...policy, recordId: id("policy", policy.name) }),
+      new Policy(
+        name,
+        { ...policy, recordId: id("policy", name) },
+        guarded(labelAlias(policy.name, name, names.policies)),
+      ),
     );
+  }
 
-  for (const map of state.dualWriteMaps)
-    declared.dualWriteMaps.set(key(map.name), new DualWriteMap(map.name, map));
+  for (const map of state.dualWriteMaps) {
+    const name = naturalName.dualWriteMap(map);
+    declared.dualWriteMaps.set(
+      key(map.name),
+      new DualWriteMap(name, map, guarded(labelAlias(map.name, name, names.maps))),
+    );
+  }
 
-  for (const provider of state.providers)
+  for (const provider of state.providers) {
+    const name = naturalName.provider(provider);
     declared.providers.set(
       key(provider.name),
       new IomProvider(
-        provider.name,
-        { ...provider, recordId: id("iom-provider", provider.name) },
-        // A provider's definition cannot change in place, and IOM refuses two installs of one name.
-        { deleteBeforeReplace: true },
+        name,
+        { ...provider, recordId: id("iom-provider", name, provider.definition) },
+        guarded({
+          ...labelAlias(provider.name, name, names.providers),
+          // A provider's definition cannot change in place, and IOM refuses two installs of one name.
+          deleteBeforeReplace: true,
+        }),
       ),
     );
+  }
 
   for (const connection of state.connections) {
     const provider = declared.providers.get(key(connection.provider));
     if (!provider)
       throw new pulumi.RunError(`connection '${connection.name}': no provider '${connection.provider}'`);
+    const name = naturalName.connection(providerNatural.get(key(connection.provider)) as string, connection);
     declared.connections.set(
       key(connection.name),
-      new ProviderConnection(connection.name, {
-        ...connection,
-        recordId: id("provider-connection", connection.name),
-        providerId: provider.id,
-      }),
+      new ProviderConnection(
+        name,
+        { ...connection, recordId: id("provider-connection", name), providerId: provider.id },
+        guarded(labelAlias(connection.name, name, connectionNames)),
+      ),
     );
   }
 
@@ -82,12 +131,21 @@ export function declareResources(state: DesiredState, project: string, stack: st
     const connections = state.connections
       .filter((c) => key(c.provider) === key(spec.name))
       .map((c) => declared.connections.get(key(c.name)) as ProviderConnection);
+    const name = naturalName.provider(spec);
     declared.activations.set(
       key(spec.name),
       new IomProviderActivation(
-        spec.name,
-        { name: spec.name, providerId: provider.id, providerAdopted: provider.adopted },
-        { dependsOn: [...connections, ...allPolicies] },
+        name,
+        {
+          name: spec.name,
+          providerId: provider.id,
+          providerAdopted: provider.adopted,
+          flows: flowsCalling(state, spec.name),
+        },
+        guarded({
+          ...labelAlias(spec.name, name, names.providers),
+          dependsOn: [...connections, ...allPolicies],
+        }),
       ),
     );
   }
@@ -112,14 +170,30 @@ export function declareResources(state: DesiredState, project: string, stack: st
       const policy = declared.policies.get(name);
       if (policy) dependsOn.push(policy);
     }
+    const name = naturalName.orchestrationFlow(flow);
     declared.orchestrationFlows.set(
       key(flow.name),
       new OrchestrationFlow(
-        flow.name,
-        { ...flow, recordId: id("orchestration-flow", flow.name), providerIds },
-        { dependsOn },
+        name,
+        { ...flow, recordId: id("orchestration-flow", name), providerIds },
+        guarded({ ...labelAlias(flow.name, name, names.flows), dependsOn }),
       ),
     );
   }
   return declared;
+}
+
+/**
+ * The published flows of the stack that call a provider's actions, by natural name, sorted: the
+ * flows its activation may stop when the provider is replaced (../resources/iom-provider/activation.ts).
+ */
+export function flowsCalling(state: DesiredState, provider: string): string[] {
+  return state.orchestrationFlows
+    .filter(
+      (f) =>
+        f.published &&
+        f.steps.some((s) => s.providerAction && key(s.providerAction.provider) === key(provider)),
+    )
+    .map(naturalName.orchestrationFlow)
+    .sort();
 }

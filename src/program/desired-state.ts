@@ -52,7 +52,7 @@ export function projectDirectory(): string {
 export async function loadStackDesiredState(
   config: pulumi.Config,
   projectDir = projectDirectory(),
-): Promise<{ file: string; state: DesiredState }> {
+): Promise<LoadedStack> {
   const stack = pulumi.getStack();
   const configured = config.get("desiredState");
   const file = configured ? path.resolve(projectDir, configured) : defaultDesiredStatePath(projectDir, stack);
@@ -77,6 +77,9 @@ export async function loadStackDesiredState(
   const assumptions = checkAssumptions(client);
   const loaded = loadDesiredState(file, { cwd: projectDir, metadata: new OnlineMetadataSource(client) });
   loaded.catch(() => undefined); // awaited below, unless the assumption check fails first
+  // The organization the environment is, for the stack's organization guard (declare.ts).
+  const who = client.whoAmI();
+  who.catch(() => undefined); // awaited below, unless the assumption check fails first
   const report = await assumptions;
   if (!report.ok) {
     throw new pulumi.RunError(
@@ -85,7 +88,17 @@ export async function loadStackDesiredState(
     );
   }
   const { validation, state } = await loaded;
-  return checked(file, validation, state);
+  return {
+    ...checked(file, validation, state),
+    organization: { organizationId: (await who).OrganizationId },
+  };
+}
+
+export interface LoadedStack {
+  file: string;
+  state: DesiredState;
+  /** The configured environment's organization; absent when no environment is configured. */
+  organization?: { organizationId: string };
 }
 
 /** The loaded state, or the run stopped with every located finding. */

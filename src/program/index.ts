@@ -10,8 +10,8 @@ import { loadStackDesiredState, projectDirectory } from "./desired-state.js";
 
 export = async () => {
   const config = new pulumi.Config("iom");
-  const { file, state } = await loadStackDesiredState(config);
-  const declared = declareResources(state, pulumi.getProject(), pulumi.getStack());
+  const { file, state, organization } = await loadStackDesiredState(config);
+  const declared = declareResources(state, pulumi.getProject(), pulumi.getStack(), organization);
   const ids = <T extends pulumi.CustomResource>(m: Map<string, T>) =>
     Object.fromEntries([...m.entries()].map(([name, r]) => [name, r.id]));
   return {

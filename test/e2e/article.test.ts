@@ -57,7 +57,7 @@ describe.skipIf(!availability.engine)(
     it("up from empty leaves exactly the article's configuration, applied in IOM's order", async () => {
       const up = await project.stack.up();
       expect(up.summary.result).toBe("succeeded");
-      expect(up.summary.resourceChanges).toEqual({ create: 9 });
+      expect(up.summary.resourceChanges).toEqual({ create: 10 });
 
       // The acceptance check: a client written only from Microsoft's dual-write tool's calls (plain
       // fetch, nothing from this project) finds the article's two maps on the gateway, running, with
@@ -200,7 +200,7 @@ describe.skipIf(!availability.engine)(
 
     it("a second preview reports no changes", async () => {
       const preview = await project.stack.preview();
-      expect(preview.changeSummary).toEqual({ same: 9 });
+      expect(preview.changeSummary).toEqual({ same: 10 });
     });
 
     it("a filter changed in YAML previews as that property alone and is applied with the map stopped and restarted", async () => {
@@ -210,13 +210,13 @@ describe.skipIf(!availability.engine)(
       );
       writeFileSync(stackFile(), changed);
       const preview = await project.stack.preview({ diff: true });
-      expect(preview.changeSummary).toEqual({ same: 8, update: 1 });
+      expect(preview.changeSummary).toEqual({ same: 9, update: 1 });
       const changedLines = preview.stdout.split("\n").filter((l) => /^\s+[~+-] \w+:/.test(l));
       expect(changedLines.map((l) => l.trim().split(":")[0])).toEqual(["~ dataverseFilter"]);
       expect(preview.stdout).toContain("sales-order-headers");
 
       const up = await project.stack.up();
-      expect(up.summary.resourceChanges).toEqual({ same: 8, update: 1 });
+      expect(up.summary.resourceChanges).toEqual({ same: 9, update: 1 });
       const headers = await environment.gatewayMap(HEADERS_MAP);
       expect((await environment.activeLeg(headers.pid)).reversedSourceFilter).toBe(
         `${HEADERS_FILTER} and totalamount gt 0`,
@@ -224,14 +224,14 @@ describe.skipIf(!availability.engine)(
       // The emulator refuses to switch a running map's version: saved while it ends up running
       // again means it was stopped, edited and restarted.
       expect(headers.state).toBe("4");
-      expect((await project.stack.preview()).changeSummary).toEqual({ same: 9 });
+      expect((await project.stack.preview()).changeSummary).toEqual({ same: 10 });
     });
 
     it("a policy the published flow uses is unpublished, edited and published again", async () => {
       const file = path.join(project.dir, "policies", "finops-order-product.policy.yaml");
       writeFileSync(file, readFileSync(file, "utf8").replace('to: "11"', 'to: "12"'));
       const up = await project.stack.up();
-      expect(up.summary.resourceChanges).toEqual({ same: 8, update: 1 });
+      expect(up.summary.resourceChanges).toEqual({ same: 9, update: 1 });
       const policy = (await environment.currentPolicies()).find(
         (p) => p.msdyn_name === "FinOps order product parameters",
       )!;
@@ -244,7 +244,7 @@ describe.skipIf(!availability.engine)(
       expect(definitions).not.toContain('"11"');
       const [flow] = await environment.rows(entitySetNames.msdyn_iomdesigner);
       expect(flow![columns.designer.publishStatus]).toBe(publishStatus.published.value);
-      expect((await project.stack.preview()).changeSummary).toEqual({ same: 9 });
+      expect((await project.stack.preview()).changeSummary).toEqual({ same: 10 });
     });
 
     it("a value changed in the environment is reported by refresh and restored by the next up", async () => {
@@ -261,14 +261,14 @@ describe.skipIf(!availability.engine)(
       const refresh = await project.stack.refresh();
       expect(refresh.summary.resourceChanges).toEqual(expect.objectContaining({ update: 1 }));
       const preview = await project.stack.preview({ diff: true });
-      expect(preview.changeSummary).toEqual({ same: 8, update: 1 });
+      expect(preview.changeSummary).toEqual({ same: 9, update: 1 });
       expect(preview.stdout).toContain("connectionId");
       await project.stack.up();
       const [restored] = await environment.rows(entitySetNames.msdyn_iomproviderconnectionreference);
       expect(String(restored![columns.providerConnectionRef.connectionUrl])).toContain(
         "local-emulator-dataverse",
       );
-      expect((await project.stack.preview({ refresh: true })).changeSummary).toEqual({ same: 9 });
+      expect((await project.stack.preview({ refresh: true })).changeSummary).toEqual({ same: 10 });
     });
 
     it("destroy returns the environment to its seeded state", async () => {

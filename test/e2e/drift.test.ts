@@ -72,7 +72,7 @@ describe.skipIf(!availability.engine)("iom drift on the real engine", () => {
     const { PULUMI_BACKEND_URL: _unused, ...rest } = { ...process.env, ...project.env };
     env = rest;
     const up = await project.stack.up();
-    expect(up.summary.resourceChanges).toEqual({ create: 9 });
+    expect(up.summary.resourceChanges).toEqual({ create: 10 });
   });
 
   afterAll(async () => {

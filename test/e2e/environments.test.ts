@@ -72,7 +72,10 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
       () => undefined,
       (err: unknown) => String(err),
     );
-    expect(up).toMatch(refused);
+    // Refused before any resource is diffed further: by the stack's record of its organization.
+    expect(up).toMatch(
+      /this stack manages organization .* but the configured environment is organization 5c0ffee0.*nothing was changed/,
+    );
     const destroy = await p.stack.destroy().then(
       () => undefined,
       (err: unknown) => String(err),
@@ -84,6 +87,56 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
 
     Object.assign(p.stack.workspace.envVars, first.env);
     await p.stack.destroy();
+  });
+
+  it("refuses a new resource in another organization before any write, preview and up alike", async () => {
+    const first = await start();
+    const second = await start("5c0ffee0-0000-4000-8000-000000000003");
+    const p = await createTestProject(availability.engine!, "index", {
+      files: articleFiles(),
+      env: first.env,
+    });
+    cleanup.push(() => p.dispose());
+    await p.stack.up();
+
+    // A new policy, while the stack points at another environment by mistake.
+    const file = path.join(p.dir, "policies", "finops-sales-order.policy.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "policies:\n",
+        [
+          "policies:",
+          "  - name: Hold large orders",
+          "    type: filter",
+          "    criticality: information",
+          "    entity: order",
+          "    published: true",
+          "    rules:",
+          "      - name: Over a million",
+          "        when:",
+          "          field: Total Amount",
+          "          operator: greater than",
+          "          value: 1000000",
+          "",
+        ].join("\n"),
+      ),
+    );
+    Object.assign(p.stack.workspace.envVars, second.env);
+    await second.resetCounters();
+    const refused =
+      /this stack manages organization [0-9a-f-]+ \(http:\/\/127\.0\.0\.1:\d+\), recorded at its first `up`, but the configured environment is organization 5c0ffee0-0000-4000-8000-000000000003; nothing was changed/;
+    for (const run of [() => p.stack.preview(), () => p.stack.up()]) {
+      const failure = await run().then(
+        () => undefined,
+        (err: unknown) => String(err),
+      );
+      expect(failure).toMatch(refused);
+    }
+    // Not one write reached the other environment, and it has no policy of this stack.
+    const counters = await second.counters();
+    expect(Object.keys(counters.byMethod).filter((m) => m !== "GET")).toEqual([]);
+    expect(await second.rows(entitySetNames.msdyn_iompolicy)).toEqual([]);
   });
 
   it("adopts a hand-configured environment without duplicates, and destroy leaves what it adopted", async () => {
@@ -110,7 +163,7 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
     const connections = await environment.rows(entitySetNames.msdyn_iomproviderconnectionreference);
     expect(connections).toHaveLength(1);
     expect(connections[0]![columns.providerConnectionRef.status]).toBe(connectionStatus.active.value);
-    expect((await p.stack.preview()).changeSummary).toEqual({ same: 9 });
+    expect((await p.stack.preview()).changeSummary).toEqual({ same: 10 });
 
     await p.stack.destroy();
     // The adopted provider stays as it was found (installed, not activated); what the stack made

@@ -410,7 +410,7 @@ describe.skipIf(!availability.engine)("iom import of a hand-configured environme
     const up = await project.stack.up();
     expect(up.summary.result).toBe("succeeded");
     // The stack, two policies, two maps, the provider, its activation, its connection, the flow.
-    expect(up.summary.resourceChanges).toEqual({ create: 9 });
+    expect(up.summary.resourceChanges).toEqual({ create: 10 });
     // Adopted, every one: nothing changed, nothing added (every IOM table and both maps, row for row).
     expect(await environment.snapshot()).toEqual(before);
     const state = (await project.stack.exportStack()).deployment as {
@@ -424,7 +424,7 @@ describe.skipIf(!availability.engine)("iom import of a hand-configured environme
 
     // A second preview, reading every record again first: nothing to do.
     const preview = await project.stack.preview({ refresh: true });
-    expect(preview.changeSummary).toEqual({ same: 9 });
+    expect(preview.changeSummary).toEqual({ same: 10 });
     expect(await environment.snapshot()).toEqual(before);
   });
 });

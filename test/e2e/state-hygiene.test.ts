@@ -38,7 +38,7 @@ describe.skipIf(!availability.engine)("state hygiene", () => {
     const up = await project.stack.up();
     expect(up.summary.result).toBe("succeeded");
     const preview = await project.stack.preview({ diff: true, refresh: true });
-    expect(preview.changeSummary).toEqual({ same: 9 });
+    expect(preview.changeSummary).toEqual({ same: 10 });
 
     // Every file the backend wrote (state, history, backups), as stored: not `stack export
     // --show-secrets`, which decrypts the stack config the engine keeps as provider inputs.
@@ -63,7 +63,7 @@ describe.skipIf(!availability.engine)("state hygiene", () => {
     ) as { checkpoint: { latest: { resources: Array<{ type: string }> } } };
     const resources = stored.checkpoint.latest.resources;
     const ours = resources.filter((r) => r.type.includes("dynamic/iom:"));
-    expect(ours).toHaveLength(8);
+    expect(ours).toHaveLength(9);
     const sizes = ours.map((r) => Buffer.byteLength(JSON.stringify(r)));
     const average = sizes.reduce((a, b) => a + b, 0) / sizes.length;
     console.info(

@@ -78,13 +78,15 @@ function naturalKeys(config: Configuration): Finding[] {
         return {
           name: l.value.name,
           source: l.source,
-          path: [...l.path, "definition"],
-          key: `${l.value.definition.trim().toLowerCase()}|${shown.trim().toLowerCase()}`,
-          says: `installs '${l.value.definition}' as '${shown}'`,
+          path: [...l.path, l.value.displayName === undefined ? "definition" : "displayName"],
+          // The installed name alone, whatever the definition: IOM lists installed providers by
+          // name, and the stack knows a provider by it (src/program/identity.ts).
+          key: shown.trim().toLowerCase(),
+          says: `is installed as '${shown}'`,
         };
       }),
       "provider",
-      "both would adopt one installed provider",
+      "both would be one installed provider",
     ),
     ...sameNaturalKey(
       config.connections.map((l) => ({

@@ -82,6 +82,16 @@ export function checkReferences(config: Configuration): Finding[] {
             }),
           );
         } else {
+          if (flow.value.published && !provider.activated)
+            findings.push(
+              findingAt(flow.source, [...stepPath, "providerAction", "provider"], {
+                code: "provider-not-activated",
+                // IOM publishes a flow only when the providers its steps call are activated, and
+                // refuses to deactivate a provider a published flow calls [I: domain.md 1.2-1.4].
+                message: `published flow '${flow.value.name}' calls provider '${action.provider}', which is not activated`,
+                hint: `set activated: true on provider '${action.provider}', or published: false on the flow`,
+              }),
+            );
           const definition = findDefinition(provider.definition);
           if (definition && !definition.actions.some((a) => sameName(a, action.action))) {
             findings.push(

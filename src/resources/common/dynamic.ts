@@ -15,6 +15,7 @@ export const RESOURCE_TYPES = {
   "dual-write-map": "DualWriteMap",
   policy: "Policy",
   "orchestration-flow": "OrchestrationFlow",
+  "stack-organization": "StackOrganization",
 } as const;
 
 export type ImplementationKind = keyof typeof RESOURCE_TYPES;

@@ -328,8 +328,9 @@ export function canonicalSettings(inputs: DualWriteMap): Record<string, unknown>
     const y = String(b.dataverseField);
     return x < y ? -1 : x > y ? 1 : 0;
   });
+  // Not `name`: the YAML's label for the map is stored nowhere, and renaming it changes nothing
+  // (src/program/identity.ts).
   return {
-    name: inputs.name,
     // Either form of a map's name ("Label (set)", "set - Label") names the same map.
     map: mapNameKey(String(inputs.map ?? "")),
     table: inputs.table,

@@ -26,6 +26,8 @@ export interface IomProviderActivationInputs {
   providerId: pulumi.Input<string>;
   /** Whether the provider was adopted: then an activation found in place is not deactivated on destroy. */
   providerAdopted: pulumi.Input<boolean>;
+  /** The stack's published flows that call the provider: stopped by its activation's delete when it is replaced. */
+  flows: string[];
 }
 
 /** Exists while the provider is activated: create activates, delete deactivates. */

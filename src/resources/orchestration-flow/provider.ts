@@ -206,7 +206,8 @@ const names = (list: string[] | undefined): string[] => (list ?? []).map((n) => 
 
 function canonical(inputs: Inputs): Record<string, unknown> {
   return {
-    name: norm(inputs.name).toLowerCase(),
+    // Exact: a new letter case is a rename IOM shows (the resource stays the same, src/program/identity.ts).
+    name: norm(inputs.name),
     type: inputs.type,
     description: norm(inputs.description),
     published: inputs.published,

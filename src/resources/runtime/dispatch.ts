@@ -15,6 +15,8 @@ const loaders: Record<ImplementationKind, () => Promise<KindImplementation<Input
   policy: async () => (await import("../policy/provider.js")).policy as never,
   "orchestration-flow": async () =>
     (await import("../orchestration-flow/provider.js")).orchestrationFlow as never,
+  "stack-organization": async () =>
+    (await import("../stack-organization/provider.js")).stackOrganization as never,
 };
 
 const built = new Map<ImplementationKind, Promise<pulumi.dynamic.ResourceProvider>>();

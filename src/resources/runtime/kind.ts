@@ -36,6 +36,11 @@ export interface KindImplementation<I extends Inputs, O extends Outputs<I> = Out
    * mean nothing are normalised away here, so they never show as a perpetual diff.
    */
   canonical(inputs: I): Record<string, unknown>;
+  /**
+   * An error that stops the whole run at this resource's diff, before anything depending on it is
+   * written (the stack's organization guard, ../stack-organization/provider.ts); undefined to go on.
+   */
+  refuse?(olds: O, news: I): Error | undefined;
   /** Creates the record, or adopts the one found by its natural key. Must leave nothing half-made. */
   create(inputs: I, s: Session): Promise<{ id: string; outs: O }>;
   /** The inputs that describe the record as it is now, or undefined when it is gone. */
@@ -87,8 +92,10 @@ export function changedKeys(a: Record<string, unknown>, b: Record<string, unknow
 export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
   impl: KindImplementation<I, O>,
 ): pulumi.dynamic.ResourceProvider {
-  const name = (props: Inputs): string =>
-    `${impl.label} '${String((props as { name?: unknown }).name ?? "?")}'`;
+  const name = (props: Inputs): string => {
+    const yaml = (props as { name?: unknown }).name;
+    return yaml === undefined ? impl.label : `${impl.label} '${String(yaml)}'`;
+  };
   return {
     async configure(req) {
       configureSession(req.config);
@@ -113,6 +120,8 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
     },
 
     async diff(_id, olds, news) {
+      const refusal = impl.refuse?.(plain<O>(olds), plain<I>(news));
+      if (refusal) throw failure(name(plain<I>(news)), refusal);
       const before = impl.canonical(plain<O>(olds) as unknown as I);
       const after = impl.canonical(plain<I>(news));
       const changed = changedKeys(before, after);

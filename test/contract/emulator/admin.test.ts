@@ -228,3 +228,26 @@ describe("reset", () => {
     expect((await h.raw("/_emulator/nothing")).status).toBe(404);
   });
 });
+
+describe("the request log", () => {
+  it("lists the writes in arrival order with their bodies, leaves reads out, and is emptied on request", async () => {
+    expect((await h.raw("/_emulator/requests", { method: "DELETE" })).status).toBe(204);
+    const created = await h.api("accounts", { method: "POST", json: { name: "First" } });
+    expect(created.status).toBe(204);
+    const id = /\(([^)]+)\)/.exec(created.headers.get("OData-EntityId") ?? "")?.[1];
+    expect((await h.api(`accounts(${id})`)).status).toBe(200);
+    expect((await h.api(`accounts(${id})`, { method: "PATCH", json: { name: "Second" } })).status).toBe(204);
+    expect((await h.api(`accounts(${id})`, { method: "DELETE" })).status).toBe(204);
+    const log = await body<{
+      requests: Array<{ seq: number; method: string; path: string; body?: unknown }>;
+    }>(await h.raw("/_emulator/requests"));
+    expect(log.requests.map((r) => [r.method, r.path.replace(/\(.*\)/, "(id)"), r.body])).toEqual([
+      ["POST", "/api/data/v9.2/accounts", { name: "First" }],
+      ["PATCH", "/api/data/v9.2/accounts(id)", { name: "Second" }],
+      ["DELETE", "/api/data/v9.2/accounts(id)", undefined],
+    ]);
+    expect(log.requests.map((r) => r.seq)).toEqual([...log.requests.map((r) => r.seq)].sort((a, b) => a - b));
+    expect((await h.raw("/_emulator/requests", { method: "DELETE" })).status).toBe(204);
+    expect(await body<{ requests: unknown[] }>(await h.raw("/_emulator/requests"))).toEqual({ requests: [] });
+  });
+});

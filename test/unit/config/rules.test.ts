@@ -110,6 +110,16 @@ const stackCases: Case[] = [
     "activated: false",
   ],
   [
+    "the provider a published flow calls not activated",
+    (s) =>
+      s.replace(
+        "    definition: Microsoft Finance and Operations apps\n    activated: true",
+        "    definition: Microsoft Finance and Operations apps\n    activated: false",
+      ),
+    "provider-not-activated",
+    "provider: finops\n          action",
+  ],
+  [
     "no step calling the provider",
     (s) => s.replace(/ {8}providerAction:\n.*\n.*\n/, ""),
     "finops-orchestration-action",
@@ -350,10 +360,24 @@ describe("natural keys: two resources that would manage the same record", () => 
         ),
       ["definition: Microsoft Finance", "definition: MICROSOFT Finance"],
     );
-    expect(hits[0]?.message).toContain("both would adopt one installed provider");
+    expect(hits[0]?.message).toContain("both would be one installed provider");
     expect(hits.map((h) => h.message).join("\n")).toMatch(
       /'finops-again' at stacks\/test\.iom\.yaml:\d+:\d+/,
     );
+  });
+
+  it("are two providers installed under one name, whatever their definitions", async () => {
+    const hits = await atBoth(
+      (s) =>
+        s
+          .replace("    activated: true\n", "    displayName: Fulfilment\n    activated: true\n")
+          .replace(
+            "connections:",
+            "  - name: flexe\n    definition: Flexe\n    displayName: FULFILMENT\n    activated: false\n\nconnections:",
+          ),
+      ["displayName: Fulfilment", "displayName: FULFILMENT"],
+    );
+    expect(hits[0]?.message).toMatch(/is installed as 'Fulfilment'.*both would be one installed provider/);
   });
 
   it("are not two providers of one definition with different display names", async () => {
