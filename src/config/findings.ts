@@ -47,6 +47,10 @@ export const FINDING_CODES = {
   "finops-connection": "F&O provider: its Dataverse connection is missing or not activated.",
   "finops-orchestration-action": "F&O provider: no orchestration flow calls its provider action.",
   "unknown-dual-write-map": "A dual-write map that the environment's gateway does not list.",
+  "secret-config-reserved":
+    "A secret parameter's config key is one of iom-gitops's own settings (iom:clientSecret, iom:token, ...).",
+  "secret-config-missing": "A secret parameter's config key is not set in the stack's config.",
+  "secret-config-not-secret": "A secret parameter's config key is set in plain text, not with --secret.",
 } as const;
 
 export type FindingCode = keyof typeof FINDING_CODES;

@@ -15,6 +15,7 @@ import { checkFinOps } from "./checks/finops.js";
 import { checkNames } from "./checks/names.js";
 import { checkPolicies } from "./checks/policies.js";
 import { checkReferences } from "./checks/references.js";
+import { checkSecretParameters, type SecretConfigLookup } from "./checks/secret-parameters.js";
 import type { Finding } from "./findings.js";
 import { sortFindings } from "./findings.js";
 import type { TableMetadataSource } from "./metadata.js";
@@ -43,6 +44,11 @@ export interface ValidateOptions {
   metadata?: TableMetadataSource;
   /** Paths in findings are relative to this directory; process.cwd() by default. */
   cwd?: string;
+  /**
+   * The stack's config, to find secret parameters whose key is not set (the program's check).
+   * Without it, as in `iom validate`, only the form of each key is checked.
+   */
+  secretConfig?: SecretConfigLookup;
 }
 
 export interface ValidationResult {
@@ -310,6 +316,7 @@ async function semanticFindings(
   unit: Unit,
   metadata: TableMetadataSource,
   isStack: boolean,
+  secretConfig?: SecretConfigLookup,
 ): Promise<Finding[]> {
   const { config } = unit;
   // The two metadata-reading checks side by side: online, their tables are read in the same rounds.
@@ -317,7 +324,13 @@ async function semanticFindings(
     checkPolicies(config, metadata),
     checkDualWriteMaps(config, metadata),
   ]);
-  const findings = [...checkNames(config), ...checkReferences(config), ...policyFindings, ...mapFindings];
+  const findings = [
+    ...checkNames(config),
+    ...checkReferences(config),
+    ...checkSecretParameters(config, secretConfig),
+    ...policyFindings,
+    ...mapFindings,
+  ];
   if (isStack) findings.push(...checkFinOps(config));
   return findings;
 }
@@ -352,7 +365,10 @@ export async function loadDesiredState(
   const validator = new Validator(cwd);
   const unit = validator.stack(abs);
   const metadata = options.metadata ?? new OfflineMetadataSource();
-  const findings = sortFindings([...unit.findings, ...(await semanticFindings(unit, metadata, true))]);
+  const findings = sortFindings([
+    ...unit.findings,
+    ...(await semanticFindings(unit, metadata, true, options.secretConfig)),
+  ]);
   const validation: ValidationResult = {
     files: [...validator.files].sort(),
     findings,

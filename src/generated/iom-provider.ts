@@ -21,13 +21,22 @@ export interface IomProvider {
    */
   displayName?: string;
   /**
-   * Provider parameters by display name, for example "Disable Status Update Handlers": false.
+   * Provider parameters by display name, for example "Disable Status Update Handlers": false. A value that must stay secret comes from stack config: "API key": { secret: shopifyApiKey } takes iom:shopifyApiKey, set with `pulumi config set --secret iom:shopifyApiKey`.
    */
   parameters?: {
-    [k: string]: string | number | boolean;
+    [k: string]: SecretParameter | string | number | boolean;
   };
   /**
    * Whether the provider is activated (Providers > Installed shows Activated) or only installed. Activation deploys the provider's Power Automate flows.
    */
   activated: boolean;
+}
+/**
+ * A parameter value taken from the stack's secret config, so that it stays encrypted in Pulumi's state and masked in previews, plan summaries and drift reports.
+ */
+export interface SecretParameter {
+  /**
+   * The stack config key in the iom namespace that holds the value, without "iom:": shopifyApiKey means iom:shopifyApiKey, set with `pulumi config set --secret iom:shopifyApiKey`. A letter, then letters, digits, _ or -.
+   */
+  secret: string;
 }

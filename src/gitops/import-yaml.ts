@@ -12,6 +12,7 @@ import jsYaml from "js-yaml";
 import { Document, isMap, isPair, isScalar, isSeq, Scalar, visit } from "yaml";
 import { loadYamlText } from "../config/yaml-source.js";
 import { projectRoot } from "../engine/engine.js";
+import { isSecretParameter, secretConfigCommand } from "../config/checks/secret-parameters.js";
 import type { ImportedConfiguration } from "./import.js";
 import { NameRegister, policyFileStem } from "./import-names.js";
 
@@ -111,6 +112,29 @@ function file(name: string, comments: readonly string[], data: Record<string, un
   return text;
 }
 
+/**
+ * The commands that set the secret parameters' config, one per line, when import wrote any: the
+ * values are not copied, so the stack cannot run until someone sets them.
+ */
+function secretComments(config: ImportedConfiguration): string[] {
+  const lines = config.providers.flatMap((provider) =>
+    Object.entries(provider.parameters ?? {}).flatMap(([parameter, value]) =>
+      isSecretParameter(value)
+        ? [
+            `#   ${secretConfigCommand(value.secret)}   # ${JSON.stringify(parameter)} of provider ${provider.name}`,
+          ]
+        : [],
+    ),
+  );
+  if (lines.length === 0) return [];
+  return [
+    "#",
+    "# Credentials are not copied. Before `pulumi up`, set each in the stack's secret config",
+    "# (the command prompts for the value; copy it from IOM or from where your team keeps it):",
+    ...lines,
+  ];
+}
+
 /** Lists with something in them, under their keys, in the order given. */
 function nonEmpty(entries: Array<[string, readonly unknown[]]>): Record<string, unknown> {
   return Object.fromEntries(entries.filter(([, list]) => list.length > 0));
@@ -160,6 +184,7 @@ export function renderImport(config: ImportedConfiguration, layout: ImportLayout
     `# The IOM configuration of ${config.environmentUrl}`,
     `# (organization ${config.organizationId}), as \`iom import\` read it.`,
     "# A stack made of it adopts those records on `pulumi up` and changes nothing (docs/import.md).",
+    ...secretComments(config),
   ];
   const stackName = layout.stackFile ? path.basename(layout.stackFile) : "stdout";
   return [

@@ -11,6 +11,7 @@
 // without rules, a map nobody filtered) is a warning. All are collected and reported together.
 import { SALES_ORDER_LINES_MAPS } from "../config/checks/dual-write-maps.js";
 import { FINOPS_MAP_REQUIREMENTS } from "../config/checks/finops.js";
+import { secretConfigCommand, secretConfigName } from "../config/checks/secret-parameters.js";
 import { schemaRegistry, type ResourceKind } from "../config/schema-registry.js";
 import {
   DataverseError,
@@ -36,7 +37,7 @@ import { entitySet, findRows, isChoice, lookupId, rowId } from "../resources/com
 import { DualWriteMapError } from "../resources/dual-write-map/errors.js";
 import { describeSettings } from "../resources/dual-write-map/mapping.js";
 import { runningSetting } from "../resources/dual-write-map/provider.js";
-import { iomProvider, parameterFromText } from "../resources/iom-provider/provider.js";
+import { iomProvider, parameterFromText, parameterValues } from "../resources/iom-provider/provider.js";
 import { orchestrationFlow } from "../resources/orchestration-flow/provider.js";
 import { policyTables } from "../resources/policy/api.js";
 import { currentPolicyFilter } from "../resources/policy/current.js";
@@ -45,6 +46,7 @@ import { policy as policyKind } from "../resources/policy/provider.js";
 import { providerConnection } from "../resources/provider-connection/provider.js";
 import type { Session } from "../resources/runtime/session.js";
 import { connectionName, mapName, NameRegister, providerName } from "./import-names.js";
+import { SecretKeys, withPlaceholders } from "./import-secrets.js";
 
 const PROVIDER = "msdyn_iomprovider";
 const PARAMETER = "msdyn_iomproviderparameter";
@@ -88,7 +90,9 @@ export type ImportFindingCode =
   /** Warning: a field mapping's stored transforms say more than the YAML can; up would rewrite it. */
   | "map-mapping-inexact"
   /** Warning: the dual-write gateway is not configured or not there; no map is imported. */
-  | "dual-write-unavailable";
+  | "dual-write-unavailable"
+  /** Warning: a parameter that looks like a credential is written as a reference to secret config. */
+  | "secret-parameter";
 
 /** The record a finding is about: where it is in the environment. */
 export interface ImportedRecord {
@@ -165,6 +169,8 @@ interface ImportedProvider {
 
 class EnvironmentReader {
   readonly findings: ImportFinding[] = [];
+  /** The config keys of the secret parameters written so far. */
+  private readonly secretKeys = new SecretKeys();
 
   constructor(private readonly s: Session) {}
 
@@ -276,16 +282,25 @@ class EnvironmentReader {
         s,
       );
       if (!current) continue; // deleted while we read
+      // A credential is never copied: it becomes a reference to secret config (import-secrets.ts).
+      const described = withPlaceholders(name, parameterValues(current) ?? {}, this.secretKeys);
       const yaml: IomProvider = {
         name,
         definition: current.definition,
         ...(current.displayName !== undefined ? { displayName: current.displayName } : {}),
-        ...(current.parameters && Object.keys(current.parameters).length > 0
-          ? { parameters: current.parameters }
-          : {}),
+        ...(Object.keys(described.parameters).length > 0 ? { parameters: described.parameters } : {}),
         activated,
       };
-      if (this.fits("iom-provider", record, yaml)) out.push({ id, definition: current.definition, yaml });
+      if (!this.fits("iom-provider", record, yaml)) continue;
+      out.push({ id, definition: current.definition, yaml });
+      for (const { parameter, key } of described.placeholders)
+        this.find(
+          "warning",
+          "secret-parameter",
+          record,
+          `parameter '${parameter}' looks like a credential, so its value is not copied: the YAML takes it from the stack's secret config ${secretConfigName(key)}`,
+          `before \`pulumi up\`, run \`${secretConfigCommand(key)}\` and enter the value (it prompts for it; copy it from the provider's parameters in IOM or from where your team keeps it)`,
+        );
     }
     return out;
   }

@@ -16,6 +16,7 @@ import { Policy } from "../resources/policy/index.js";
 import { ProviderConnection } from "../resources/provider-connection/index.js";
 import { StackOrganization, type StackOrganizationInputs } from "../resources/stack-organization/index.js";
 import { labelAlias, naturalName } from "./identity.js";
+import { withSecretParameters } from "./secret-parameters.js";
 
 export interface Declared {
   organization: StackOrganization;
@@ -99,7 +100,7 @@ export function declareResources(
       key(provider.name),
       new IomProvider(
         name,
-        { ...provider, recordId: id("iom-provider", name, provider.definition) },
+        { ...withSecretParameters(provider), recordId: id("iom-provider", name, provider.definition) },
         guarded({
           ...labelAlias(provider.name, name, names.providers),
           // A provider's definition cannot change in place, and IOM refuses two installs of one name.

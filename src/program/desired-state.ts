@@ -6,6 +6,7 @@ import path from "node:path";
 import { formatText } from "../config/formatters.js";
 import { loadDesiredState, type DesiredState } from "../config/validate.js";
 import type { DataverseClient, SettingName, SettingsSource } from "../dataverse/index.js";
+import { stackSecretConfig } from "./secret-parameters.js";
 
 /**
  * The environment's settings as the providers see them: stack config `iom:<name>` (secrets
@@ -64,7 +65,10 @@ export async function loadStackDesiredState(
   }
   const client = await environmentClient();
   if (!client) {
-    const { validation, state } = await loadDesiredState(file, { cwd: projectDir });
+    const { validation, state } = await loadDesiredState(file, {
+      cwd: projectDir,
+      secretConfig: stackSecretConfig(),
+    });
     return checked(file, validation, state);
   }
   // Before any write: every assumption the resources make about the environment's tables,
@@ -75,7 +79,11 @@ export async function loadStackDesiredState(
   const { checkAssumptions, formatAssumptionReport } = await import("../iom/assumptions.js");
   const { OnlineMetadataSource } = await import("../config/online-metadata.js");
   const assumptions = checkAssumptions(client);
-  const loaded = loadDesiredState(file, { cwd: projectDir, metadata: new OnlineMetadataSource(client) });
+  const loaded = loadDesiredState(file, {
+    cwd: projectDir,
+    metadata: new OnlineMetadataSource(client),
+    secretConfig: stackSecretConfig(),
+  });
   loaded.catch(() => undefined); // awaited below, unless the assumption check fails first
   // The organization the environment is, for the stack's organization guard (declare.ts).
   const who = client.whoAmI();

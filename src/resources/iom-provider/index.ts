@@ -8,12 +8,25 @@ import { IomResource } from "../common/dynamic.js";
 export interface IomProviderInputs extends IomProviderSpec {
   /** The record id this stack creates the provider with (../common/ids.ts). */
   recordId: string;
+  /**
+   * The parameters whose value is a secret (`{ secret: <config key> }` in the YAML), by name; the
+   * values themselves arrive resolved, and the engine keeps them encrypted. Absent when none is.
+   */
+  secretParameters?: string[];
 }
+
+/**
+ * What the program declares a provider with: a secret parameter's value is the stack config's
+ * secret Output (src/program/secret-parameters.ts), never a `{ secret }` reference.
+ */
+export type IomProviderArgs = Omit<IomProviderInputs, "parameters"> & {
+  parameters?: Record<string, pulumi.Input<string | number | boolean>>;
+};
 
 export class IomProvider extends IomResource {
   /** Whether the stack took over a provider installed by hand. */
   declare readonly adopted: pulumi.Output<boolean>;
-  constructor(name: string, args: IomProviderInputs, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: IomProviderArgs, opts?: pulumi.CustomResourceOptions) {
     // `adopted: undefined` declares the output, so that `provider.adopted` resolves to its value.
     super("iom-provider", name, { ...args, adopted: undefined }, opts);
   }

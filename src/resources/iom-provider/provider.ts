@@ -7,6 +7,7 @@
 // create; a row found with another id is adopted.
 import { columns, primaryColumns, providerStatus } from "../../iom/facts.js";
 import { etagOf, NotFoundError } from "../../dataverse/index.js";
+import { registerSecret } from "../../dataverse/redact.js";
 import { requireVersion, withReread } from "../common/concurrency.js";
 import { derivedId } from "../common/ids.js";
 import { bind, choiceValue, entitySet, findRows, isChoice, lookupId, rowId } from "../common/records.js";
@@ -47,6 +48,39 @@ export async function findDefinition(s: Session, name: string): Promise<{ id: st
 /** The name the installed provider row carries. */
 export function recordName(inputs: Pick<IomProviderInputs, "displayName" | "definition">): string {
   return inputs.displayName ?? inputs.definition;
+}
+
+/**
+ * The parameters as values. A secret parameter arrives resolved (the program puts the stack
+ * config's secret in place of `{ secret: key }`, src/program/secret-parameters.ts); a reference
+ * that reaches the provider unresolved is a bug, refused before anything is written.
+ */
+export function parameterValues(
+  inputs: Pick<IomProviderInputs, "parameters">,
+): Record<string, ParameterValue> | undefined {
+  if (!inputs.parameters) return undefined;
+  const out: Record<string, ParameterValue> = {};
+  for (const [name, value] of Object.entries(inputs.parameters)) {
+    if (typeof value === "object")
+      throw new Error(
+        `parameter "${name}" still names its secret config key (${String(value.secret)}) instead of its value; declare the provider through src/program/secret-parameters.ts`,
+      );
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Makes the values of the secret parameters known to redact(), so that no error or log line of
+ * this process can show them (src/dataverse/redact.ts). Short values are not registered there.
+ */
+function registerSecretParameters(
+  parameters: Record<string, ParameterValue> | undefined,
+  secretNames: readonly string[] | undefined,
+): void {
+  const secret = new Set((secretNames ?? []).map((n) => n.toLowerCase()));
+  for (const [name, value] of Object.entries(parameters ?? {}))
+    if (secret.has(name.toLowerCase())) registerSecret(valueText(value));
 }
 
 /**
@@ -161,22 +195,29 @@ type ProviderOutputs = Outputs<IomProviderInputs>;
 export const iomProvider: KindImplementation<IomProviderInputs> = {
   label: "IOM provider",
   schema: "iom-provider",
-  programInputs: ["recordId"],
+  programInputs: ["recordId", "secretParameters"],
   replaceOn: ["definition"],
 
   canonical(inputs) {
-    const parameters = Object.entries(inputs.parameters ?? {})
+    const parameters = Object.entries(parameterValues(inputs) ?? {})
       // Names compare without case, as IOM compares them; values exactly, as they are stored.
       .map(([k, v]) => [k.trim().toLowerCase(), valueText(v)])
       .sort();
+    // Which parameters are secret is compared too: a value that becomes secret with the same text
+    // is an update, so that the engine writes the outputs again, encrypted (a "same" step would
+    // keep the earlier, plain ones). Absent when none is, as in states written before secrets.
+    const secretParameters = [...new Set((inputs.secretParameters ?? []).map((n) => n.trim().toLowerCase()))];
     return {
       definition: inputs.definition.trim().toLowerCase(),
       recordName: recordName(inputs).trim(),
       parameters,
+      ...(secretParameters.length > 0 ? { secretParameters: secretParameters.sort() } : {}),
     };
   },
 
   async create(inputs, s) {
+    const parameters = parameterValues(inputs) ?? {};
+    registerSecretParameters(parameters, inputs.secretParameters);
     const definition = await findDefinition(s, inputs.definition);
     const set = await entitySet(s, PROVIDER);
     const found = await findRows(
@@ -202,11 +243,13 @@ export const iomProvider: KindImplementation<IomProviderInputs> = {
       );
       id = created.id;
     }
-    await writeParameters(s, id, recordName(inputs), definition.id, inputs.parameters ?? {});
+    await writeParameters(s, id, recordName(inputs), definition.id, parameters);
     return { id, outs: { ...inputs, organizationId: s.organizationId, adopted } };
   },
 
   async read(id, outs, s) {
+    const applied = parameterValues(outs);
+    registerSecretParameters(applied, outs.secretParameters);
     const row = await s.client.retrieveIfExists(await entitySet(s, PROVIDER), id, {
       select: [providerRow.name, `_${c.definition}_value`],
     });
@@ -222,17 +265,20 @@ export const iomProvider: KindImplementation<IomProviderInputs> = {
     const current: ProviderOutputs = { ...outs, definition: definitionName };
     if (outs.displayName !== undefined || name !== definitionName) current.displayName = name;
     else delete current.displayName;
-    const parameters = await readParameters(s, id, outs.parameters);
+    const parameters = await readParameters(s, id, applied);
+    registerSecretParameters(parameters, outs.secretParameters);
     if (parameters) current.parameters = parameters;
     return current;
   },
 
   async update(id, olds, news, s) {
+    const parameters = parameterValues(news) ?? {};
+    registerSecretParameters(parameters, news.secretParameters);
     const set = await entitySet(s, PROVIDER);
     if (recordName(olds) !== recordName(news))
       await s.client.update(set, id, { [providerRow.name]: recordName(news) });
     const definition = await findDefinition(s, news.definition);
-    await writeParameters(s, id, recordName(news), definition.id, news.parameters ?? {});
+    await writeParameters(s, id, recordName(news), definition.id, parameters);
     return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };
   },
 
