@@ -77,6 +77,9 @@ export async function loadStackDesiredState(
   // through the same cache: their round trips overlap. A failed assumption is reported first, as
   // the validation's findings may follow from it.
   const { checkAssumptions, formatAssumptionReport } = await import("../iom/assumptions.js");
+  // The organization the environment is, for the stack's organization guard (declare.ts).
+  const who = client.whoAmI();
+  who.catch(() => undefined); // awaited below, unless the assumption check fails first
   const { OnlineMetadataSource } = await import("../config/online-metadata.js");
   const assumptions = checkAssumptions(client);
   const loaded = loadDesiredState(file, {
@@ -85,9 +88,6 @@ export async function loadStackDesiredState(
     secretConfig: stackSecretConfig(),
   });
   loaded.catch(() => undefined); // awaited below, unless the assumption check fails first
-  // The organization the environment is, for the stack's organization guard (declare.ts).
-  const who = client.whoAmI();
-  who.catch(() => undefined); // awaited below, unless the assumption check fails first
   const report = await assumptions;
   if (!report.ok) {
     throw new pulumi.RunError(
