@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   engine: async () => (await import("./commands/engine.js")).command,
   import: async () => (await import("./commands/import.js")).command,
   "plan-summary": async () => (await import("./commands/plan-summary.js")).command,
+  test: async () => (await import("./commands/test.js")).command,
   validate: async () => (await import("./commands/validate.js")).command,
 };
 

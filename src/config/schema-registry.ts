@@ -15,8 +15,11 @@ export const RESOURCE_KINDS = [
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
-/** The schemas that describe whole files (emulator-metadata: the emulator's tables, docs/emulator.md). */
-export type DocumentKind = "stack" | "policy-file" | "emulator-metadata";
+/**
+ * The schemas that describe whole files (emulator-metadata: the emulator's tables, docs/emulator.md;
+ * order-tests: the order cases of `iom test`, docs/testing-orders.md).
+ */
+export type DocumentKind = "stack" | "policy-file" | "emulator-metadata" | "order-tests";
 export type SchemaName = ResourceKind | DocumentKind;
 
 /** schemas/ at the repository root, from src/config (tests) and from dist/config (built). */

@@ -4,6 +4,7 @@ export type * from "./dual-write-map.js";
 export type * from "./emulator-metadata.js";
 export type * from "./iom-provider.js";
 export type * from "./orchestration-flow.js";
+export type * from "./order-tests.js";
 export type * from "./policy-file.js";
 export type * from "./policy.js";
 export type * from "./provider-connection.js";

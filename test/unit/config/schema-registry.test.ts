@@ -25,11 +25,13 @@ function propertiesOf(schema: unknown, path: string, out: Array<[string, Record<
 }
 
 describe("schema registry", () => {
-  it("compiles every schema in strict mode, one per resource kind plus stack, policy file and emulator metadata", () => {
+  it("compiles every schema in strict mode, one per resource kind plus stack, policy file, emulator metadata and order tests", () => {
     const registry = schemaRegistry();
     const files = readSchemas().map((s) => s.file);
     expect(files).toEqual(
-      [...RESOURCE_KINDS, "stack", "policy-file", "emulator-metadata"].map((k) => `${k}.schema.json`).sort(),
+      [...RESOURCE_KINDS, "stack", "policy-file", "emulator-metadata", "order-tests"]
+        .map((k) => `${k}.schema.json`)
+        .sort(),
     );
     for (const { file, schema } of readSchemas()) {
       expect(schema.$id, file).toBe(schemaId(file.replace(".schema.json", "") as never));
