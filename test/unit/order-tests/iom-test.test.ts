@@ -143,6 +143,25 @@ describe("iom test on the article's cases", () => {
 });
 
 describe("iom test's case files", () => {
+  it("runs the example of docs/testing-orders.md as written, and its failure example is what the typo prints", async () => {
+    const doc = readFileSync(path.join(ROOT, "docs/testing-orders.md"), "utf8");
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] as string;
+    const dir = project();
+    writeFileSync(path.join(dir, "tests/doc.orders.yaml"), example);
+    const passing = await run(["tests/doc.orders.yaml"], dir);
+    expect(passing.out).toMatch(/2 cases: 2 passed, 0 failed/);
+    expect(passing.code).toBe(0);
+    edit(
+      dir,
+      "stacks/local.iom.yaml",
+      "      _msdyn_company_value ne null and _msdyn_shippingsite_value",
+      "      msdyn_company_value ne null and _msdyn_shippingsite_value",
+    );
+    const failing = await run(["tests/finops.orders.yaml"], dir);
+    const printed = /```text\n([\s\S]*?)```/.exec(doc)?.[1] as string;
+    for (const line of printed.trim().split("\n")) expect(failing.out).toContain(line);
+  });
+
   it("reports fields, values, rules and maps that do not exist at their file:line:column (exit 1)", async () => {
     const dir = project();
     const file = path.join(dir, "tests/bad.orders.yaml");
