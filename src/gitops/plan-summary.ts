@@ -113,6 +113,12 @@ function isPlumbing(type: string): boolean {
   );
 }
 
+/** Whether the stack's organization check is created, updated or deleted (not among the unchanged). */
+function guardChanged(steps: readonly PreviewStep[]): boolean {
+  const guard = `${IOM_TYPE_PREFIX}${RESOURCE_TYPES["stack-organization"]}`;
+  return steps.some((s) => s.op !== "same" && (parseUrn(s.urn)?.type ?? s.newState?.type) === guard);
+}
+
 /** The resource's YAML name: its new inputs' `name`, else (a delete) its old ones'. */
 function yamlName(step: PreviewStep): string | undefined {
   for (const inputs of [step.newState?.inputs, step.oldState?.inputs]) {
@@ -216,7 +222,12 @@ export function buildPlan(documents: readonly PreviewDocument[]): Plan {
       title,
       source: where,
       resources,
-      unchanged: Math.max(0, (document.digest.changeSummary?.same ?? 0) - (rootSame ? 1 : 0)),
+      // The engine's count of unchanged resources holds the root stack and the stack's
+      // organization check, neither of them configuration (isPlumbing).
+      unchanged: Math.max(
+        0,
+        (document.digest.changeSummary?.same ?? 0) - (rootSame ? 1 : 0) - (guardChanged(steps) ? 0 : 1),
+      ),
       errors: diagnostics
         .filter((d) => d.severity === "error" && d.message)
         .map((d) => firstLines(d.message as string)),

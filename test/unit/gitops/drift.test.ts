@@ -77,7 +77,7 @@ describe("drift analysis of a real refreshing preview", () => {
     const d = digest();
     // The environment's filter differs from the applied one in spacing only: the map kind's
     // canonical form ignores that, as `pulumi up` does; a plain comparison would not.
-    const lines = refreshedInputs(d, "DualWriteMap::sales-order-lines");
+    const lines = refreshedInputs(d, "DualWriteMap::cds sales order lines (salesorderdetails)");
     lines.dataverseFilter = String(lines.dataverseFilter).replace(/ and /g, "  and\n ");
     const r = await analyzeDrift(d);
     expect(r.drifted.map((x) => x.name)).not.toContain("sales-order-lines");

@@ -167,7 +167,7 @@ describe("secrets in a real preview", () => {
     // the engine serialises one, and a token put where no secret belongs.
     const [document] = parsePreviewDocuments(fixture("preview-change.json"), "preview-change.json");
     const step = document!.digest.steps!.find((s) =>
-      s.urn.endsWith("DualWriteMap::sales-order-headers"),
+      s.urn.endsWith("DualWriteMap::cds sales order headers (salesorders)"),
     ) as PreviewStep;
     step.oldState!.inputs!.table = SIG;
     step.newState!.inputs!.table = "[secret]";
@@ -186,7 +186,7 @@ describe("an update, as the resource's kind sees it", () => {
   it("shows only what the kind takes for a change: another spelling of the same map is none", async () => {
     const [document] = parsePreviewDocuments(fixture("preview-change.json"), "preview-change.json");
     const step = document!.digest.steps!.find((s) =>
-      s.urn.endsWith("DualWriteMap::sales-order-headers"),
+      s.urn.endsWith("DualWriteMap::cds sales order headers (salesorders)"),
     ) as PreviewStep;
     // The map named in its gateway form: the same map (mapNameKey), so not a change to show.
     step.newState!.inputs!.map = "salesorders - CDS sales order headers";
