@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   drift: async () => (await import("./commands/drift.js")).command,
   emulator: async () => (await import("./commands/emulator.js")).command,
   engine: async () => (await import("./commands/engine.js")).command,
+  explain: async () => (await import("./commands/explain.js")).command,
   import: async () => (await import("./commands/import.js")).command,
   "plan-summary": async () => (await import("./commands/plan-summary.js")).command,
   test: async () => (await import("./commands/test.js")).command,
