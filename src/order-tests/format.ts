@@ -123,7 +123,12 @@ export function formatJunit(report: TestReport): string {
         `    <testcase name="${xml(c.name)}" classname="${xml(file)}" file="${xml(file)}" line="${c.location.line}">`,
       );
       if (c.errors > 0) {
-        const own = report.findings.filter((f) => f.severity === "error");
+        const own = report.findings.filter(
+          (f) =>
+            f.severity === "error" &&
+            ((f.file === c.file && f.pointer?.startsWith(`${c.pointer}/`)) ||
+              f.code === "policy-not-evaluated"),
+        );
         out.push(
           `      <error message="the case cannot be run">${xml(own.flatMap(findingLine).join("\n"))}</error>`,
         );

@@ -63,6 +63,8 @@ export interface CaseResult {
   file: string;
   name: string;
   location: Location;
+  /** JSON pointer of the case in its file (/cases/0): its findings' pointers start with it. */
+  pointer: string;
   stack: string;
   /** Problems that kept the case from running (they are also in the report's findings). */
   errors: number;
@@ -587,6 +589,7 @@ function runCase(
     file: source.file,
     name: kase.name,
     location: source.locate([...casePath, "name"]),
+    pointer: toPointer(casePath),
     stack: stack.file,
     errors: 0,
     failures: [],

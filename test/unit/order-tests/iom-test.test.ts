@@ -199,6 +199,11 @@ describe("iom test's case files", () => {
       "tests/bad.orders.yaml:12:18: error unknown-map: the stack stacks/local.iom.yaml has no dual-write map 'no-such-map' on salesorder",
     );
     expect(out).toMatch(/^ERROR bad /m);
+    const junit = (await run(["tests/bad.orders.yaml", "--format", "junit"], dir)).out;
+    expect(junit).toContain('<testsuites name="iom test" tests="1" failures="0" errors="1">');
+    expect(junit).toMatch(
+      /<testcase name="bad"[^>]*>\s*<error message="the case cannot be run">[^<]*has no column 'Order Typo'[^<]*<\/error>/,
+    );
   });
 
   it("reports schema errors of a case file with the validator's codes", async () => {
