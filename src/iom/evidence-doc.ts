@@ -6,6 +6,7 @@ import { providerCatalog } from "./catalog.js";
 import * as dualWriteFactModules from "./dual-write-facts.js";
 import { describeEvidence, factsOf, sources, type Evidence } from "./evidence.js";
 import * as tableFactModules from "./facts.js";
+import * as evaluationFactModules from "./evaluation-facts.js";
 import { unverifiedFacts } from "./unverified.js";
 
 interface Row {
@@ -20,10 +21,15 @@ export function factTrees(module: Record<string, unknown>): Array<[string, unkno
   return Object.entries(module).filter(([name]) => name.endsWith("Facts"));
 }
 
-/** Every sourced fact of the client, in a stable order: IOM tables, dual-write, catalog, formats. */
+/**
+ * Every sourced fact of the client, in a stable order: IOM tables, dual-write, how orders are
+ * evaluated (iom test), catalog, formats.
+ */
 export function allFacts(): Row[] {
   const rows: Row[] = [];
-  for (const module of [tableFactModules, dualWriteFactModules] as Array<Record<string, unknown>>)
+  for (const module of [tableFactModules, dualWriteFactModules, evaluationFactModules] as Array<
+    Record<string, unknown>
+  >)
     for (const [tree, value] of factTrees(module))
       for (const { path, fact } of factsOf(value))
         rows.push({ tree, path, value: fact.value, evidence: fact.evidence });

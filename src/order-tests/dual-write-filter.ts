@@ -1,5 +1,6 @@
 // Whether a record passes a dual-write map's Dataverse filter, and which clause decided it. The
-// filter is parsed by src/odata/filter.ts and evaluated here with Dataverse's semantics:
+// filter is parsed by src/odata/filter.ts and evaluated here with Dataverse's semantics (the
+// undocumented ones are facts with their evidence in src/iom/evaluation-facts.ts):
 // - strings compare without regard to case [C: PA/webapi/query/filter-rows.md];
 // - a lookup is filtered by its Web API value `_<lookup>_value`, the referenced row's id [C: same];
 // - a choice compares by its option value [C: same];
@@ -16,6 +17,7 @@
 import { FilterSyntaxError, parseFilter } from "../odata/filter.js";
 import type { FilterNode, Span, ValueNode } from "../odata/filter.js";
 import { resolveFilterAttribute } from "../config/metadata.js";
+import { evaluation } from "../iom/evaluation-facts.js";
 import type { AttributeDefinition } from "../iom/tables/types.js";
 import type { Cell, OrderRecordState } from "./values.js";
 import { compareCells, describeCell, isChoice, isLookupCell, valueOf } from "./values.js";
@@ -147,12 +149,15 @@ class Evaluator {
     if (!converted.ok)
       return this.clause(node, "refused", `Dataverse refuses the filter: ${converted.reason}`);
     const literal = converted.cell;
-    if (cell === null)
-      return this.clause(
-        node,
-        "unknown",
-        `${name} is empty, and an empty column compares with nothing but null (as in SQL, not even with ${node.op})`,
-      );
+    if (cell === null) {
+      if (evaluation.dualWriteFilter.emptyColumnComparison === "unknown")
+        return this.clause(
+          node,
+          "unknown",
+          `${name} is empty, and an empty column compares with nothing but null (as in SQL, not even with ${node.op})`,
+        );
+      return this.clause(node, op === "ne" ? "true" : "false", `${name} is empty`);
+    }
     let order: number | undefined;
     if (isLookupCell(cell) && isLookupCell(literal)) {
       if (cell.lookup.id === undefined)

@@ -1,4 +1,5 @@
-// Runs a stack's execution policies on an order and its lines, as an orchestration flow does:
+// Runs a stack's execution policies on an order and its lines, as an orchestration flow does (the
+// undocumented parts are facts with their evidence in src/iom/evaluation-facts.ts):
 // step by step, each step's execution policies in the order the step lists them, a policy on the
 // order on the header and a policy on the order product on each line [I: IOM/set-up-finops-provider.md
 // has the policies set Company and the rest before the order syncs, and does not say in which
@@ -12,6 +13,7 @@ import type { Condition, Policy, PolicyRule } from "../generated/policy.js";
 import type { OrchestrationFlow } from "../generated/orchestration-flow.js";
 import { isLookup, resolveColumn } from "../config/metadata.js";
 import type { PathSegment } from "../config/yaml-source.js";
+import { evaluation } from "../iom/evaluation-facts.js";
 import type { AttributeDefinition } from "../iom/tables/types.js";
 import type { Cell, OrderRecordState } from "./values.js";
 import { columnOf, compareCells, describeCell, parseValue, sameCell, valueOf } from "./values.js";
@@ -285,8 +287,13 @@ export function runFlow(
         continue;
       }
       const records = kind === "order" ? [order] : lines;
+      const firstMatch = evaluation.policies.ruleSelection === "first-match";
       for (const record of records)
-        policy.value.rules.forEach((rule, i) => runRule(policy, rule, i, record, order, run));
+        for (const [i, rule] of policy.value.rules.entries()) {
+          const before = run.applied.length;
+          runRule(policy, rule, i, record, order, run);
+          if (firstMatch && run.applied.length > before) break;
+        }
     }
   }
   return run;

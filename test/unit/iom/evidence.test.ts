@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import * as dualWriteFactModule from "../../../src/iom/dual-write-facts.js";
+import * as evaluationFactModule from "../../../src/iom/evaluation-facts.js";
 import { allFacts, factTrees, renderEvidenceDoc } from "../../../src/iom/evidence-doc.js";
 import {
   confirmed,
@@ -44,6 +45,7 @@ describe("the fact registry", () => {
   const modules: Array<[string, Record<string, unknown>]> = [
     ["src/iom/facts.ts", facts],
     ["src/iom/dual-write-facts.ts", dualWriteFactModule],
+    ["src/iom/evaluation-facts.ts", evaluationFactModule],
   ];
 
   it.each(modules)("%s declares every leaf of its fact trees as a sourced fact", (_file, module) => {
