@@ -1,31 +1,27 @@
-// What the fault-tolerance e2e tests share: seeded random choices, `pulumi up` run as a process
-// that can be watched and killed, and a fast way back to an empty stack and environment between
-// trials (far cheaper than a destroy, and the same starting point).
+// What the fault-tolerance e2e tests share: `pulumi up` run as a process that can be watched and
+// killed with everything it started, the engine's commands run as a user runs them, the stack's
+// state read and put back in the file backend, and a way back to an empty stack and environment
+// between trials (far cheaper than a destroy, and the same starting point).
 import { execFile, spawn } from "node:child_process";
-import { readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TestEnvironment } from "./environment.js";
 import type { TestProject } from "./harness.js";
 
-/** mulberry32: the same seed gives the same trials on every machine. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/**
+ * Emulator fault rules (PUT /_emulator/faults) that hold every write (POST, PATCH, PUT, DELETE;
+ * a `$batch` is one) for `latencyMs` before the emulator applies it, or drops its connection
+ * instead with `drop`.
+ */
+export function holdEveryWrite(latencyMs: number, drop = false): { rules: object[] } {
+  return {
+    rules: ["POST", "PATCH", "PUT", "DELETE"].map((method) => ({
+      method,
+      latencyMs,
+      ...(drop ? { drop } : {}),
+    })),
   };
-}
-
-const MUTATING = ["POST", "PATCH", "PUT", "DELETE"];
-
-/** Mutating requests the emulator has counted since its counters were last reset. */
-export async function writesCounted(environment: TestEnvironment): Promise<number> {
-  const { byMethod } = await environment.counters();
-  return MUTATING.reduce((n, method) => n + (byMethod[method] ?? 0), 0);
 }
 
 /**
@@ -36,32 +32,97 @@ export async function writesCounted(environment: TestEnvironment): Promise<numbe
 export async function startOver(project: TestProject, environment: TestEnvironment): Promise<void> {
   const reset = await environment.request("POST", "/_emulator/reset");
   if (reset.status !== 204) throw new Error(`resetting the emulator answered ${reset.status}`);
-  await run(project, ["state", "delete", "--all", "--yes", "--stack", "test"]);
+  await pulumi(project, ["state", "delete", "--all", "--yes"]);
 }
 
-function run(project: TestProject, args: string[]): Promise<void> {
+/**
+ * Runs `pulumi <args> --stack test` in the project, as a user runs it in a terminal (one process,
+ * none of the Automation API's extra commands around it); rejects with the end of its output when
+ * it exits with an error.
+ */
+export function pulumi(project: TestProject, args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(
       "pulumi",
-      args,
-      { cwd: project.dir, env: { ...process.env, ...project.env } },
-      (error, _out, stderr) =>
-        error ? reject(new Error(`pulumi ${args.join(" ")}: ${stderr || error.message}`)) : resolve(),
+      [...args, "--stack", "test"],
+      { cwd: project.dir, env: { ...process.env, ...project.env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`pulumi ${args.join(" ")}: ${`${stdout}\n${stderr}`.trim().slice(-3000)}`))
+          : resolve(stdout),
     ),
   );
 }
 
-/** When to kill a run: once the emulator has counted this many writes, or this long after the first. */
-export type KillPoint = { afterWrites: number } | { msAfterFirstWrite: number };
+/** The parts of a stack's state (a checkpoint's `latest`, what `pulumi stack export` prints) tests read. */
+export interface Deployment {
+  resources?: Array<{ urn: string }>;
+  pending_operations?: Array<{ type: string; resource: { urn: string } }>;
+}
+
+/** The URNs of the operations the state has pending ("creating", say), in its order. */
+export function pendingUrns(deployment: Deployment): string[] {
+  return (deployment.pending_operations ?? []).map((op) => op.resource.urn);
+}
+
+/** The file backend's checkpoint of the project's stack `test`: `<backend>/.pulumi/stacks/<project>/test.json`. */
+function checkpointFile(project: TestProject): string {
+  const stacks = path.join(project.dir, "state", ".pulumi", "stacks");
+  for (const name of readdirSync(stacks)) {
+    const file = path.join(stacks, name, "test.json");
+    if (existsSync(file)) return file;
+  }
+  throw new Error(`no checkpoint of the stack 'test' under ${stacks}`);
+}
+
+/**
+ * The stack's state as the file backend holds it, read from its checkpoint file (what `pulumi
+ * stack export` prints, without starting the engine). The backend writes the file whole (a
+ * temporary file renamed into place), so it can be read at any moment, a kill's included.
+ */
+export function readDeployment(project: TestProject): Deployment {
+  const checkpoint = JSON.parse(readFileSync(checkpointFile(project), "utf8")) as {
+    checkpoint?: { latest?: Deployment | null };
+  };
+  return checkpoint.checkpoint?.latest ?? {};
+}
+
+/** The URNs the stack records, sorted. */
+export function recordedUrns(deployment: Deployment): string[] {
+  return (deployment.resources ?? []).map((r) => r.urn).sort();
+}
+
+/** A copy of the stack's checkpoint file and its attributes file, to put back with restoreStackState. */
+export interface SavedStackState {
+  file: string;
+  content: Buffer;
+  attrs: Buffer | undefined;
+}
+
+export function saveStackState(project: TestProject): SavedStackState {
+  const file = checkpointFile(project);
+  const attrs = `${file}.attrs`;
+  return { file, content: readFileSync(file), attrs: existsSync(attrs) ? readFileSync(attrs) : undefined };
+}
+
+/**
+ * Puts the saved checkpoint back, as the file backend had written it, and removes every lock: the
+ * stack is as it was when saved, without an engine command (a trial that failed half-way may have
+ * left its killed run's lock).
+ */
+export function restoreStackState(project: TestProject, saved: SavedStackState): void {
+  writeFileSync(saved.file, saved.content);
+  if (saved.attrs) writeFileSync(`${saved.file}.attrs`, saved.attrs);
+  else rmSync(`${saved.file}.attrs`, { force: true });
+  rmSync(path.join(project.dir, "state", ".pulumi", "locks"), { recursive: true, force: true });
+}
 
 export interface WatchedRun {
   /** "killed": it was still running when killed; "finished": it exited on its own first. */
   outcome: "killed" | "finished";
   exitCode: number | null;
-  /** Writes the emulator had counted when the run ended or was killed. */
-  writes: number;
-  /** Milliseconds from the first write seen to the last new one seen (polled every few ms). */
-  writeSpanMs: number;
+  /** The end of what the run printed (stdout and stderr), for messages. */
+  output: string;
 }
 
 /** The processes below `root` (Linux: read from /proc), children before their own children. */
@@ -96,7 +157,8 @@ function descendants(root: number): number[] {
  * enough: the engine starts the language host and the provider plugin in process groups of their
  * own, which outlived every trial and piled up. The tree is stopped first (SIGSTOP), so that no
  * process starts a new child between being listed and being killed, and nothing runs after the
- * kill point.
+ * kill point. Synchronous from start to end: nothing else in this process (an emulator's timer,
+ * say) runs in between.
  */
 function killTree(root: number): void {
   const stopped = new Set<number>();
@@ -120,59 +182,52 @@ function killTree(root: number): void {
   }
 }
 
-/**
- * Runs `pulumi up` in the project as a process of its own and, at `kill`, kills it with
- * everything it started (engine, language host, provider plugin) with SIGKILL, as a crash or a
- * cancelled CI job would. Without `kill` it watches the run to its end.
- */
-export async function watchedUp(
-  project: TestProject,
-  environment: TestEnvironment,
-  kill?: KillPoint,
-): Promise<WatchedRun> {
-  await environment.resetCounters();
-  const child = spawn("pulumi", ["up", "--yes", "--non-interactive", "--skip-preview", "--stack", "test"], {
-    cwd: project.dir,
-    env: { ...process.env, ...project.env },
-    detached: true,
-    stdio: "ignore",
-  });
+export interface WatchOptions {
+  /** More arguments of `pulumi up` (`--parallel 1`, say). */
+  args?: string[];
+  /**
+   * Asked every few milliseconds while the run goes on; once it answers true, the run is killed
+   * with everything it started (engine, language host, provider plugin), with SIGKILL, as a crash
+   * or a cancelled CI job would. Without it the run is watched to its end.
+   */
+  killWhen?: () => boolean;
+}
+
+/** Runs `pulumi up` in the project as a process of its own, and kills it when `killWhen` says so. */
+export async function watchedUp(project: TestProject, options: WatchOptions = {}): Promise<WatchedRun> {
+  const child = spawn(
+    "pulumi",
+    ["up", "--yes", "--non-interactive", "--skip-preview", "--stack", "test", ...(options.args ?? [])],
+    {
+      cwd: project.dir,
+      env: { ...process.env, ...project.env },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString("utf8")).slice(-3000);
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
   const exited = new Promise<{ signal: NodeJS.Signals | null; code: number | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
-  const killGroup = (): void => killTree(child.pid as number);
-  let first: number | undefined;
-  let last: number | undefined;
-  let seen = 0;
   const started = Date.now();
   while (child.exitCode === null && child.signalCode === null) {
     if (Date.now() - started > 180_000) {
-      killGroup();
-      throw new Error("pulumi up ran for more than 3 minutes");
+      killTree(child.pid as number);
+      throw new Error(`pulumi up ran for more than 3 minutes: ${output}`);
     }
-    const writes = await writesCounted(environment);
-    if (writes > seen) {
-      seen = writes;
-      last = Date.now();
-      first ??= last;
-    }
-    if (
-      kill &&
-      (("afterWrites" in kill && writes >= kill.afterWrites) ||
-        ("msAfterFirstWrite" in kill && first !== undefined && Date.now() - first >= kill.msAfterFirstWrite))
-    ) {
-      killGroup();
+    if (options.killWhen?.()) {
+      killTree(child.pid as number);
       break;
     }
     await sleep(5);
   }
   const { code, signal } = await exited;
-  return {
-    outcome: signal === "SIGKILL" ? "killed" : "finished",
-    exitCode: code,
-    writes: await writesCounted(environment),
-    writeSpanMs: first !== undefined && last !== undefined ? last - first : 0,
-  };
+  return { outcome: signal === "SIGKILL" ? "killed" : "finished", exitCode: code, output };
 }
 
 /**
