@@ -15,7 +15,7 @@ import { OrchestrationFlow } from "../resources/orchestration-flow/index.js";
 import { Policy } from "../resources/policy/index.js";
 import { ProviderConnection } from "../resources/provider-connection/index.js";
 import { StackOrganization, type StackOrganizationInputs } from "../resources/stack-organization/index.js";
-import { labelAlias, naturalName } from "./identity.js";
+import { canonicalName, labelAlias, naturalName } from "./identity.js";
 import { withSecretParameters } from "./secret-parameters.js";
 
 export interface Declared {
@@ -28,7 +28,8 @@ export interface Declared {
   orchestrationFlows: Map<string, OrchestrationFlow>;
 }
 
-const key = (name: string): string => name.trim().toLowerCase();
+/** How entries name each other in the YAML: as Dataverse compares names (./identity.ts). */
+const key = canonicalName;
 
 /**
  * Record ids are derived from the project, the stack, the kind and the natural key (and for a

@@ -22,39 +22,31 @@ describe("resource kinds", () => {
   // Kinds the program declares on its own, with no YAML (so no schema): the stack's organization.
   it.each(PROGRAM_KINDS)(
     "%s (no YAML) has a program side, an implementation, a Pulumi type, docs and tests",
-    (kind) => {
-      expect(existsSync(path.join(projectRoot, "schemas", `${kind}.schema.json`))).toBe(false);
-      expect(existsSync(path.join(resourcesDir, kind, "index.ts"))).toBe(true);
-      expect(existsSync(path.join(resourcesDir, kind, "provider.ts"))).toBe(true);
-      expect(RESOURCE_TYPES[kind]).toMatch(/^[A-Z][A-Za-z]+$/);
-      const dispatch = readFileSync(path.join(resourcesDir, "runtime", "dispatch.ts"), "utf8");
-      expect(dispatch).toContain(`../${kind}/provider.js`);
-      expect(readFileSync(path.join(projectRoot, "docs", "resources.md"), "utf8")).toContain(
-        `## ${RESOURCE_TYPES[kind]}`,
-      );
-      expect(
-        readdirSync(path.join(projectRoot, "test", "unit", "resources")).some((f) => f.startsWith(kind)),
-      ).toBe(true);
-    },
+    (kind) => expectKindParts(kind, { schema: false, testDirs: ["unit"] }),
   );
 
   it.each(RESOURCE_KINDS)(
     "%s has a schema, a program side, an implementation, a Pulumi type, docs and tests",
-    (kind) => {
-      expect(existsSync(path.join(projectRoot, "schemas", `${kind}.schema.json`))).toBe(true);
-      expect(existsSync(path.join(resourcesDir, kind, "index.ts"))).toBe(true);
-      expect(existsSync(path.join(resourcesDir, kind, "provider.ts"))).toBe(true);
-      expect(RESOURCE_TYPES[kind]).toMatch(/^[A-Z][A-Za-z]+$/);
-      const dispatch = readFileSync(path.join(resourcesDir, "runtime", "dispatch.ts"), "utf8");
-      expect(dispatch).toContain(`../${kind}/provider.js`);
-      expect(readFileSync(path.join(projectRoot, "docs", "resources.md"), "utf8")).toContain(
-        `## ${RESOURCE_TYPES[kind]}`,
-      );
-      const tests = [
-        ...readdirSync(path.join(projectRoot, "test", "unit", "resources")),
-        ...readdirSync(path.join(projectRoot, "test", "contract", "resources")),
-      ];
-      expect(tests.some((f) => f.startsWith(kind))).toBe(true);
-    },
+    (kind) => expectKindParts(kind, { schema: true, testDirs: ["unit", "contract"] }),
   );
 });
+
+/** Every part of a kind: its schema (or none), both sides, its type, dispatch, docs and a test. */
+function expectKindParts(
+  kind: keyof typeof RESOURCE_TYPES,
+  expected: { schema: boolean; testDirs: readonly ("unit" | "contract")[] },
+): void {
+  expect(existsSync(path.join(projectRoot, "schemas", `${kind}.schema.json`))).toBe(expected.schema);
+  expect(existsSync(path.join(resourcesDir, kind, "index.ts"))).toBe(true);
+  expect(existsSync(path.join(resourcesDir, kind, "provider.ts"))).toBe(true);
+  expect(RESOURCE_TYPES[kind]).toMatch(/^[A-Z][A-Za-z]+$/);
+  const dispatch = readFileSync(path.join(resourcesDir, "runtime", "dispatch.ts"), "utf8");
+  expect(dispatch).toContain(`../${kind}/provider.js`);
+  expect(readFileSync(path.join(projectRoot, "docs", "resources.md"), "utf8")).toContain(
+    `## ${RESOURCE_TYPES[kind]}`,
+  );
+  const tests = expected.testDirs.flatMap((group) =>
+    readdirSync(path.join(projectRoot, "test", group, "resources")),
+  );
+  expect(tests.some((f) => f.startsWith(kind))).toBe(true);
+}
