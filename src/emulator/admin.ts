@@ -45,6 +45,8 @@ export interface FaultRule {
   status?: number;
   retryAfter?: number;
   count?: number;
+  /** Lets the first N matching requests through before the rule applies (a fault mid-sequence). */
+  skip?: number;
   probability?: number;
   latencyMs?: number;
   drop?: boolean;
@@ -68,6 +70,7 @@ const RULE_FIELDS: Record<keyof FaultRule, string> = {
   status: "number",
   retryAfter: "number",
   count: "number",
+  skip: "number",
   probability: "number",
   latencyMs: "number",
   drop: "boolean",
@@ -95,6 +98,8 @@ function checkRule(rule: unknown, index: number): FaultRule {
     throw invalid(`rules[${index}].probability must be within 0..1`);
   if (r.count !== undefined && (!Number.isInteger(r.count) || r.count < 1))
     throw invalid(`rules[${index}].count must be a positive integer`);
+  if (r.skip !== undefined && (!Number.isInteger(r.skip) || r.skip < 0))
+    throw invalid(`rules[${index}].skip must be a non-negative integer`);
   if (r.latencyMs !== undefined && (r.latencyMs < 0 || r.latencyMs > 60_000))
     throw invalid(`rules[${index}].latencyMs must be within 0..60000`);
   if (r.retryAfter !== undefined && (!Number.isInteger(r.retryAfter) || r.retryAfter < 0))
@@ -144,6 +149,10 @@ export class Faults {
       if (rule.method !== undefined && rule.method.toUpperCase() !== method) continue;
       if (rule.path !== undefined && !path.includes(rule.path)) continue;
       if (rule.probability !== undefined && this.random() >= rule.probability) continue;
+      if (rule.skip !== undefined && rule.skip > 0) {
+        rule.skip--;
+        continue;
+      }
       if (rule.count !== undefined) {
         rule.count--;
         if (rule.count === 0) this.rules.splice(i, 1);

@@ -214,9 +214,10 @@ describe.skipIf(!availability.engine)("a provider replaced under a published flo
     const file = path.join(project.dir, "stacks", "test.iom.yaml");
     const current = readFileSync(file, "utf8");
     // Fails after the stop: the flow's save refused once (the stop went through).
-    await environment.request("PUT", "/_emulator/faults", {
-      rules: [{ method: "PATCH", path: entitySetNames.msdyn_iomdesigner, after: 1, status: 400, count: 1 }],
+    const faults = await environment.request("PUT", "/_emulator/faults", {
+      rules: [{ method: "PATCH", path: entitySetNames.msdyn_iomdesigner, skip: 1, status: 400, count: 1 }],
     });
+    expect(faults.status).toBe(204);
     writeFileSync(file, current.replace("      - name: Send\n", "      - name: Check availability\n"));
     const failed = await project.stack.up().then(
       () => undefined,

@@ -166,6 +166,15 @@ describe("faults", () => {
     expect((await h.api("accounts")).status).toBe(200);
   });
 
+  it("lets the first matching requests through with skip, then faults the next ones", async () => {
+    await faults([{ status: 503, path: "/accounts", skip: 2, count: 1 }]);
+    expect((await h.api("cdm_companies")).status).toBe(200);
+    expect((await h.api("accounts")).status).toBe(200);
+    expect((await h.api("accounts")).status).toBe(200);
+    expect((await h.api("accounts")).status).toBe(503);
+    expect((await h.api("accounts")).status).toBe(200);
+  });
+
   it("faults a fraction of requests, the same ones again under the same seed", async () => {
     const pattern = async (seed: number): Promise<number[]> => {
       await faults([{ status: 429, probability: 0.3, retryAfter: 1 }], seed);
@@ -203,6 +212,7 @@ describe("faults", () => {
       { rules: [{ status: 200 }] },
       { rules: [{ probability: 2, status: 429 }] },
       { rules: [{ colour: 1 }] },
+      { rules: [{ status: 503, skip: -1 }] },
       { rules: [{}] },
       {},
     ]) {
