@@ -1,6 +1,17 @@
 // Evaluates a parsed $filter (src/odata/filter.ts) against rows, or against plain objects for the
 // metadata endpoints. Compilation resolves every property and checks operand types once, so the
 // per-row work is a chain of closures; errors are the ones Dataverse gives for the same mistakes.
+//
+// An empty column is SQL's NULL: compared with a value it is neither true nor false (unknown), so
+// `statuscode ne 100003` does not return a row without a status, `not (x eq 5)` does not either,
+// and only `x eq null` / `x ne null` test for a value. [I] No Microsoft page says so for the Web
+// API's $filter; it rests on Dataverse running $filter as a SQL query (NULL <> 100003 is unknown)
+// and on FetchXML's `ne` ("does not equal" in Advanced Find) being widely reported not to return
+// empty values. `iom test` and `iom explain` evaluate dual-write filters the same way (their own
+// code, with this behaviour as the fact evaluationFacts.dualWriteFilter.emptyColumnComparison in
+// src/iom/evaluation-facts.ts; the emulator imports nothing from src/iom). The unit tests of both
+// (test/unit/emulator/filter-eval.test.ts, test/unit/order-tests/dual-write-filter.test.ts) run one
+// table of cases through both and fail if they diverge.
 import type { FilterNode, ValueNode } from "../odata/filter.js";
 import { ApiError, ErrorCode, badQuery } from "./errors.js";
 
@@ -20,6 +31,9 @@ export interface Operand {
 }
 
 export type Predicate = (env: Env) => boolean;
+/** SQL's three values: true, false, and null for unknown (a comparison with an empty column). */
+type Tri = boolean | null;
+type TriPredicate = (env: Env) => Tri;
 type LambdaNode = Extract<FilterNode, { kind: "lambda" }>;
 
 /** Resolves property paths for one kind of subject (rows of a table, metadata objects). */
@@ -73,7 +87,7 @@ function normalise(value: Primitive, edm: Edm): Primitive {
   return value;
 }
 
-function comparison(op: keyof typeof OP_NAMES, left: Operand, right: Operand): Predicate {
+function comparison(op: keyof typeof OP_NAMES, left: Operand, right: Operand): TriPredicate {
   if (!compatible(left.edm, right.edm))
     throw new ApiError(
       400,
@@ -81,17 +95,19 @@ function comparison(op: keyof typeof OP_NAMES, left: Operand, right: Operand): P
       `A binary operator with incompatible types was detected. Found operand types '${EDM_NAMES[left.edm]}' and '${EDM_NAMES[right.edm]}' for operator kind '${OP_NAMES[op]}'.`,
     );
   const edm = left.edm === "any" || left.edm === "null" ? right.edm : left.edm;
+  // `x eq null` and `x ne null` test for a value (SQL's IS NULL, IS NOT NULL).
+  const nullTest = left.edm === "null" || right.edm === "null";
   return (env) => {
     const a = normalise(left.get(env), edm);
     const b = normalise(right.get(env), edm);
+    if (nullTest && (op === "eq" || op === "ne")) return (a === b) === (op === "eq");
+    // An empty column compared with a value: unknown, even for ne (see the header).
+    if (a === null || b === null) return null;
     switch (op) {
       case "eq":
         return a === b;
       case "ne":
         return a !== b;
-    }
-    if (a === null || b === null) return false;
-    switch (op) {
       case "gt":
         return a > b;
       case "ge":
@@ -104,7 +120,7 @@ function comparison(op: keyof typeof OP_NAMES, left: Operand, right: Operand): P
   };
 }
 
-function stringFunction(name: string, args: ValueNode[], scope: Scope): Predicate {
+function stringFunction(name: string, args: ValueNode[], scope: Scope): TriPredicate {
   const [target, search] = args.map((a) => operand(a, scope)) as [Operand, Operand];
   for (const arg of [target, search])
     if (arg.edm !== "string" && arg.edm !== "any")
@@ -122,6 +138,8 @@ function stringFunction(name: string, args: ValueNode[], scope: Scope): Predicat
   return (env) => {
     const a = target.get(env);
     const b = search.get(env);
+    // LIKE on NULL is unknown in SQL, so `not contains(x, 'a')` does not return an empty x either.
+    if (a === null || b === null) return null;
     return typeof a === "string" && typeof b === "string" && test(a.toLowerCase(), b.toLowerCase());
   };
 }
@@ -140,7 +158,7 @@ function coerce(value: Primitive, edm: Edm): Primitive {
   return value;
 }
 
-function crmFunction(node: FilterNode & { kind: "crm-function" }, scope: Scope): Predicate {
+function crmFunction(node: FilterNode & { kind: "crm-function" }, scope: Scope): TriPredicate {
   const nameNode = parameter(node, "PropertyName");
   if (nameNode.kind !== "literal" || typeof nameNode.value !== "string")
     throw badQuery(`PropertyName of Microsoft.Dynamics.CRM.${node.name} must be a quoted property name.`);
@@ -163,7 +181,11 @@ function crmFunction(node: FilterNode & { kind: "crm-function" }, scope: Scope):
     case "NotIn": {
       const set = new Set(values());
       const negate = node.name === "NotIn";
-      return (env) => set.has(get(env)) !== negate;
+      return (env) => {
+        const v = get(env);
+        // NULL IN (...) and NULL NOT IN (...) are unknown in SQL.
+        return v === null ? null : set.has(v) !== negate;
+      };
     }
     case "Between":
     case "NotBetween": {
@@ -173,7 +195,7 @@ function crmFunction(node: FilterNode & { kind: "crm-function" }, scope: Scope):
       const negate = node.name === "NotBetween";
       return (env) => {
         const v = get(env);
-        if (v === null || low === null || high === null) return false;
+        if (v === null || low === null || high === null) return null;
         return (v >= low && v <= high) !== negate;
       };
     }
@@ -186,21 +208,43 @@ function crmFunction(node: FilterNode & { kind: "crm-function" }, scope: Scope):
   }
 }
 
+/** A filter as a predicate: a row is returned only when the filter is true (not unknown). */
 export function compileFilter(node: FilterNode, scope: Scope): Predicate {
+  const tri = compileTri(node, scope);
+  return (env) => tri(env) === true;
+}
+
+/** SQL's three-valued logic: false wins an and, true wins an or, not unknown is unknown. */
+function compileTri(node: FilterNode, scope: Scope): TriPredicate {
   switch (node.kind) {
     case "and": {
-      const left = compileFilter(node.left, scope);
-      const right = compileFilter(node.right, scope);
-      return (env) => left(env) && right(env);
+      const left = compileTri(node.left, scope);
+      const right = compileTri(node.right, scope);
+      return (env) => {
+        const a = left(env);
+        if (a === false) return false;
+        const b = right(env);
+        if (b === false) return false;
+        return a === null || b === null ? null : true;
+      };
     }
     case "or": {
-      const left = compileFilter(node.left, scope);
-      const right = compileFilter(node.right, scope);
-      return (env) => left(env) || right(env);
+      const left = compileTri(node.left, scope);
+      const right = compileTri(node.right, scope);
+      return (env) => {
+        const a = left(env);
+        if (a === true) return true;
+        const b = right(env);
+        if (b === true) return true;
+        return a === null || b === null ? null : false;
+      };
     }
     case "not": {
-      const operandPredicate = compileFilter(node.operand, scope);
-      return (env) => !operandPredicate(env);
+      const operandPredicate = compileTri(node.operand, scope);
+      return (env) => {
+        const value = operandPredicate(env);
+        return value === null ? null : !value;
+      };
     }
     case "compare":
       return comparison(node.op, operand(node.left, scope), operand(node.right, scope));

@@ -19,7 +19,7 @@ export const evaluationFacts = {
      */
     emptyColumnComparison: inferred(
       "unknown" as "unknown" | "ne-holds",
-      "Dataverse runs $filter as a SQL query, where NULL <> 100003 is unknown, not true; FetchXML's ne is widely reported not to return rows without a value, and filter-rows.md does not say otherwise",
+      "Dataverse runs $filter as a SQL query, where NULL <> 100003 is unknown, not true; FetchXML's ne ('does not equal' in Advanced Find) is widely reported not to return rows without a value; no Microsoft page found states it, and filter-rows.md does not say otherwise. The emulator's query engine (src/emulator/filter-eval.ts) answers the same, and a test of each fails if they diverge",
       "PA:webapi/query/filter-rows.md",
     ),
     /** A filter Dataverse would refuse (unknown column, lookup without _value): what syncs. */

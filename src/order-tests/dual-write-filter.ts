@@ -7,10 +7,9 @@
 // - `x eq null` / `x ne null` test for a value; a comparison of an empty column with a value is
 //   neither true nor false, so the row is not returned, even by `ne` [I: Dataverse runs $filter as
 //   a SQL query, where NULL <> 100003 is unknown, not true; FetchXML's `ne` is widely reported not
-//   to return rows without a value, and Microsoft's filter-rows.md does not say otherwise]. The
-//   emulator's query engine (src/emulator/filter-eval.ts) treats `null ne 5` as true: the
-//   difference only shows on an empty column, and this module is the one that says what a
-//   dual-write filter does;
+//   to return rows without a value; no Microsoft page found says so, and filter-rows.md does not
+//   say otherwise]. The emulator's query engine (src/emulator/filter-eval.ts) answers the same with
+//   its own code; test/unit/order-tests/dual-write-filter.test.ts fails if the two diverge;
 // - a filter Dataverse would refuse (an unknown column, a lookup written without `_..._value`, a
 //   path through a lookup, which dual-write does not support [C: DW/customizing-mappings.md]) lets
 //   nothing through [I: the map cannot evaluate it]: its first bad clause decides.

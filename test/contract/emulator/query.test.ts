@@ -270,10 +270,22 @@ describe("query options", () => {
       msdyn_isreadytosync: false,
     });
     await create("salesorderdetails", { productdescription: "status", ...line, msdyn_statuscode: 192350001 });
-    const lines = await list(
-      "salesorderdetails?$select=productdescription&$filter=_msdyn_company_value ne null and _msdyn_shippingsite_value ne null and _msdyn_shippingwarehouse_value ne null and msdyn_isreadytosync eq true and msdyn_statuscode ne 192350001",
-    );
-    expect(lines.value.map((r) => r.productdescription)).toEqual(["ready"]);
+    const linesFilter =
+      "_msdyn_company_value ne null and _msdyn_shippingsite_value ne null and _msdyn_shippingwarehouse_value ne null and msdyn_isreadytosync eq true";
+    const lines = async (status: string) =>
+      (await list(`salesorderdetails?$select=productdescription&$filter=${linesFilter}${status}`)).value
+        .map((r) => r.productdescription)
+        .sort();
+    expect(await lines("")).toEqual(["ready", "status"]);
+    // The emulator's metadata knows one line status, 192350001 (IOM's are not published), and a line
+    // without a status is not returned by `ne`: an empty column compared with a value is SQL's
+    // unknown (src/emulator/filter-eval.ts; iom test and iom explain say the same). So the
+    // article's whole line filter returns none of these lines...
+    expect(await lines(" and msdyn_statuscode ne 192350001")).toEqual([]);
+    // ...and one that lets an empty status through says so.
+    expect(await lines(" and (msdyn_statuscode eq null or msdyn_statuscode ne 192350001)")).toEqual([
+      "ready",
+    ]);
   });
 });
 

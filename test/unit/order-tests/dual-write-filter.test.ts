@@ -7,6 +7,8 @@ import type { TableDefinition } from "../../../src/iom/tables/types.js";
 import { evaluateFilter } from "../../../src/order-tests/dual-write-filter.js";
 import { columnOf, parseValue } from "../../../src/order-tests/values.js";
 import type { Cell, OrderRecordState } from "../../../src/order-tests/values.js";
+import { evaluation } from "../../../src/iom/evaluation-facts.js";
+import { EMPTY_COLUMN_CASES } from "../empty-column-cases.js";
 
 function record(table: TableDefinition, fields: Record<string, unknown>): OrderRecordState {
   const values = new Map<string, Cell>();
@@ -162,6 +164,18 @@ describe("a dual-write filter on an order", () => {
       { column: "_msdyn_company_value", value: "'usmf'" },
       { column: "_msdyn_shippingwarehouse_value", value: "empty" },
     ]);
+  });
+});
+
+describe("an empty column, as the emulator's query engine answers it too", () => {
+  it("takes an empty column as SQL's NULL (the inferred fact the emulator follows)", () => {
+    expect(evaluation.dualWriteFilter.emptyColumnComparison).toBe("unknown");
+  });
+
+  // The same table runs through src/emulator/filter-eval.ts in test/unit/emulator: a change on
+  // either side alone fails one of the two.
+  it.each(EMPTY_COLUMN_CASES)("%s on %j: returned %s", (filter, columns, returned) => {
+    expect(evaluateFilter(filter, record(salesorder, columns)).passes).toBe(returned);
   });
 });
 
