@@ -41,7 +41,7 @@ interface StoredRequest {
   reads: number;
 }
 
-interface Project {
+export interface Project {
   pid: string;
   tName: string;
   templateName: string;
@@ -79,7 +79,8 @@ function toProject(row: Row): Project {
   };
 }
 
-function projects(ctx: Context): Project[] {
+/** Every map's project (also what the emulator's console lists). */
+export function projects(ctx: Context): Project[] {
   return [...ctx.store.rows(PROJECTS_TABLE)].map(toProject);
 }
 

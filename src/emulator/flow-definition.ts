@@ -1,14 +1,16 @@
-// What the emulator's publishing rules need of a stored orchestration flow definition: the
-// policies its steps reference and the provider actions they call. UNVERIFIED: IOM does not
-// publish how the designer stores a flow; this reads the JSON document iom-gitops writes today
-// ({formatVersion: 1, steps: [{name, filterPolicyIds, executionPolicyIds, providerAction:
-// {providerId, logicDefinitionId} | null}]}), and only as far as the rules need. It is the
-// emulator's own reading, kept apart from the client's codec (src/iom/formats) so that a change
-// to one is not silently a change to the other; `iom doctor` reports how a real environment's
-// rows compare (docs/dataverse-client.md, format probe).
+// What the emulator's publishing rules and its console need of a stored orchestration flow
+// definition: the steps, the policies they reference and the provider actions they call.
+// UNVERIFIED: IOM does not publish how the designer stores a flow; this reads the JSON document
+// iom-gitops writes today ({formatVersion: 1, steps: [{name, tile, filterPolicyIds,
+// executionPolicyIds, providerAction: {providerId, logicDefinitionId} | null}]}), and only as far as
+// they need. It is the emulator's own reading, kept apart from the client's codec (src/iom/formats)
+// so that a change to one is not silently a change to the other; `iom doctor` reports how a real
+// environment's rows compare (docs/dataverse-client.md, format probe).
 
 export interface FlowStep {
   readonly name: string;
+  /** The designer tile the step is ("validate order header", "custom"), when the document says. */
+  readonly tile?: string;
   readonly policyIds: readonly string[];
   readonly providerAction: { readonly providerId: string; readonly logicDefinitionId: string } | null;
 }
@@ -51,6 +53,7 @@ export function readFlowSteps(text: unknown): FlowStep[] {
       throw new FlowDefinitionError(`${at}.providerAction needs providerId and logicDefinitionId`);
     return {
       name: step.name,
+      ...(typeof step.tile === "string" ? { tile: step.tile } : {}),
       policyIds: [
         ...new Set([
           ...ids(step.filterPolicyIds, `${at}.filterPolicyIds`),

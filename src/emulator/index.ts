@@ -42,6 +42,11 @@ export interface RunningEmulator {
   /** url + "/api/data/v9.2/" */
   apiUrl: string;
   /**
+   * url + "/": the read-only console, opened with the token (`/?token=…` or its sign-in form;
+   * docs/emulator.md, "Console").
+   */
+  consoleUrl: string;
+  /**
    * The dual-write management gateway's root, "http://127.0.0.1:PORT2": its requests go under
    * /api/DualWriteManagement/1.0/ there, as on a real tenant's gateway host (IOM_DUALWRITE_URL).
    */
@@ -80,6 +85,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url: server.url,
     apiUrl: `${server.url}/api/data/v9.2/`,
+    consoleUrl: `${server.url}/`,
     dualWriteUrl: server.gatewayUrl,
     financeAndOperationsUrl: `https://${EMULATOR_FINOPS_HOST}`,
     token,

@@ -2,7 +2,7 @@
 // for everything under /api/, body size limit, and dispatch to the Web API and the /_emulator/
 // administration endpoints; and a second listener, the dual-write management gateway's own host
 // (a real tenant's gateway is not on the environment's host), with the same token, counters and
-// faults.
+// faults; and the read-only console at the root of the first listener (console/).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { timingSafeEqual } from "node:crypto";
@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import { Counters, Faults, faultError } from "./admin.js";
 import { RequestLog } from "./request-log.js";
+import { EmulatorConsole } from "./console/index.js";
 import type { Context } from "./context.js";
 import { addGatewayProjects } from "./dual-write-seed.js";
 import { DualWriteGateway, versionRowRules } from "./dual-write.js";
@@ -95,6 +96,7 @@ export class EmulatorServer {
   private readonly gatewayServer: Server;
   private readonly dualWrite: DualWriteGateway;
   private readonly token: Buffer;
+  private readonly console: EmulatorConsole;
   private closing: Promise<void> | undefined;
   url = "";
   /** The gateway's origin, "http://127.0.0.1:PORT" (requests go to GATEWAY_PATH under it). */
@@ -131,17 +133,25 @@ export class EmulatorServer {
       },
     };
     this.dualWrite = new DualWriteGateway(this.ctx);
+    this.console = new EmulatorConsole(
+      { ctx: this.ctx, roles: roles.roles, requests: () => this.requests.toJSON().requests },
+      this.token,
+    );
     const handler = (gateway: boolean) => (req: IncomingMessage, res: ServerResponse) => {
-      this.onRequest(req, res, gateway).catch((err: unknown) => {
-        sendError(
-          res,
-          new ApiError(
-            500,
-            ErrorCode.unexpected,
-            `Unexpected error in the emulator: ${(err as Error).message}`,
-          ),
-        );
-      });
+      this.onRequest(req, res, gateway)
+        .catch((err: unknown) => {
+          sendError(
+            res,
+            new ApiError(
+              500,
+              ErrorCode.unexpected,
+              `Unexpected error in the emulator: ${(err as Error).message}`,
+            ),
+          );
+        })
+        // Any request may have changed the data (a gateway action is carried out when its status is
+        // read): open console pages get the new view if it differs.
+        .finally(() => this.console.touch());
     };
     this.server = createServer({ keepAliveTimeout: 5_000 }, handler(false));
     this.gatewayServer = createServer({ keepAliveTimeout: 5_000 }, handler(true));
@@ -162,6 +172,7 @@ export class EmulatorServer {
     this.url = `http://127.0.0.1:${port}`;
     this.gatewayUrl = `http://127.0.0.1:${(this.gatewayServer.address() as AddressInfo).port}`;
     this.ctx.serviceRoot = `${this.url}${API_ROOT}`;
+    this.console.listening(this.url);
   }
 
   private authorized(req: IncomingMessage): boolean {
@@ -190,6 +201,7 @@ export class EmulatorServer {
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? "" : url.slice(q + 1);
 
+    if (!gateway && this.console.handles(path)) return this.console.handle(req, res, method, path, query);
     if (path.startsWith(ADMIN_ROOT) && !gateway) {
       if (!this.authorized(req)) return this.unauthorized(res);
       return send(res, await this.admin(req, method, path.slice(ADMIN_ROOT.length)));
@@ -297,6 +309,7 @@ export class EmulatorServer {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+    this.console.close();
     this.closing ??= Promise.all([close(this.server), close(this.gatewayServer)]).then(() =>
       this.store.close(),
     );

@@ -14,7 +14,8 @@ export const DEFAULT_DATA_DIR = path.join(".iom", "emulator-data");
 const HELP = `usage: iom emulator [--port N] [--gateway-port N] [--data DIR] [--metadata FILE] [--token T] [--seed N] [--organization ID]
 
 Runs a local emulator of the Dataverse Web API, the IOM tables and dual-write management
-on 127.0.0.1 (docs/emulator.md).
+on 127.0.0.1 (docs/emulator.md), with a read-only console at its root address: open
+http://127.0.0.1:PORT/?token=<token> or sign in on the page.
 
   --port N    port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
   --gateway-port N
@@ -102,6 +103,8 @@ export const command: Command = {
     process.stdout.write(
       `dual-write gateway on ${emulator.dualWriteUrl} (IOM_DUALWRITE_URL=${emulator.dualWriteUrl} IOM_FINOPS_URL=${emulator.financeAndOperationsUrl})\n`,
     );
+    // The token is not printed (it may be a secret): the page asks for it, or take ?token=<token>.
+    process.stdout.write(`console on ${emulator.consoleUrl} (sign in with the emulator's token)\n`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off("SIGINT", stop);
