@@ -2,7 +2,9 @@
 // reads on a pull request. Summary first (counts per operation, replaces and deletes called out),
 // then only the resources that change, grouped by stack and kind, each with its property changes.
 // Markdown is for the PR comment and always fits GitHub's limit, saying what it cut to fit; plain
-// text is for the job's log and is never cut.
+// text is for the job's log and is never cut. Under each stack's counts: the effect on the stack's
+// order cases when a policy, map or flow changes (./plan-effect.ts), and the order of operations as
+// a Mermaid flowchart when resources whose order IOM cares about change (./plan-order.ts).
 import { RESOURCE_TYPES } from "../resources/common/dynamic.js";
 import {
   diffProperties,
@@ -16,6 +18,8 @@ import {
 } from "./plan-diff.js";
 import { redact } from "../dataverse/redact.js";
 import type { KindComparer } from "./drift.js";
+import type { EffectRow, StackEffect } from "./plan-effect.js";
+import { mermaid, orderGraph, topologicalOrder, wantsOrder, type OrderGraph } from "./plan-order.js";
 import { documentStack, parseUrn, type PreviewDocument, type PreviewStep } from "./plan-preview.js";
 
 /** GitHub refuses comment bodies longer than this many characters. */
@@ -72,6 +76,10 @@ export interface StackPlan {
   unchanged: number;
   errors: string[];
   warnings: string[];
+  /** The order of operations, when resources whose order IOM cares about are replaced or updated. */
+  order?: OrderGraph;
+  /** What the change does to the stack's order cases (set by the command, ./plan-effect.ts). */
+  effect?: StackEffect;
 }
 
 export interface Plan {
@@ -128,6 +136,12 @@ function yamlName(step: PreviewStep): string | undefined {
   return undefined;
 }
 
+/** The inputs of each resource's step, before and after, for the order of operations. */
+const stepInputs = new WeakMap<
+  PlannedResource,
+  { before?: Record<string, unknown>; after?: Record<string, unknown> }
+>();
+
 /** The step an update was planned from, for comparing it through its kind (throughKinds). */
 const updateSteps = new WeakMap<
   PlannedResource,
@@ -152,6 +166,10 @@ function planResource(step: PreviewStep, op: string): PlannedResource | undefine
     changes: op === "delete" || op === "discard" ? [] : diffProperties(before, after),
   };
   if (op === "update" && before && after) updateSteps.set(resource, { type, before, after });
+  stepInputs.set(resource, {
+    ...(step.oldState?.inputs && op !== "create" && op !== "import" ? { before: step.oldState.inputs } : {}),
+    ...(step.newState?.inputs && op !== "delete" && op !== "discard" ? { after: step.newState.inputs } : {}),
+  });
   return resource;
 }
 
@@ -211,6 +229,7 @@ export function buildPlan(documents: readonly PreviewDocument[]): Plan {
       if (resource) resources.push(resource);
     }
     resources.sort(compareResources);
+    const ordered = resources.map((r) => ({ kind: r.kind, name: r.name, op: r.op, ...stepInputs.get(r) }));
     const diagnostics = document.digest.diagnostics ?? [];
     const where = `${document.source}${document.line > 1 ? `:${document.line}` : ""}`;
     const title = identity
@@ -234,6 +253,7 @@ export function buildPlan(documents: readonly PreviewDocument[]): Plan {
       warnings: diagnostics
         .filter((d) => d.severity === "warning" && d.message)
         .map((d) => firstLines(d.message as string)),
+      ...(wantsOrder(ordered) ? { order: orderGraph(ordered) } : {}),
     };
   });
   return { stacks };
@@ -293,6 +313,34 @@ function stackCounts(stack: StackPlan): string {
 /** At most this many names in each callout of the summary line. */
 const CALLOUT_NAMES = 5;
 
+/** How many order cases change outcome over all stacks (a case file shared by stacks counts per stack). */
+function casesChanged(plan: Plan): number {
+  return plan.stacks.reduce((n, s) => n + (s.effect?.changed.length ?? 0), 0);
+}
+
+/** "2 of 9 order cases change outcome", or that none does. */
+function effectCount(effect: StackEffect): string {
+  const total = effect.cases;
+  if (effect.changed.length === 0)
+    return `no order case changes outcome (${plural(total, "case")} in ${effect.files.join(", ")})`;
+  return `${effect.changed.length} of ${plural(total, "order case")} change${effect.changed.length === 1 ? "s" : ""} outcome`;
+}
+
+/** Where a deciding clause is written, or that it comes from the applied filter. */
+function clauseWhere(row: EffectRow): string {
+  const clause = row.clause;
+  if (!clause) return "";
+  if (clause.location) return `${clause.location.file}:${clause.location.line}:${clause.location.column}`;
+  return "the filter as applied";
+}
+
+/** At most this many cases are named on the effect line, and rows in its table. */
+const EFFECT_NAMES = 3;
+const EFFECT_ROWS = 40;
+
+/** More steps than this are not drawn: the diagram would be unreadable (and long). */
+const DIAGRAM_NODES = 60;
+
 // ---------------------------------------------------------------------------------------------
 // Plain text (logs): everything, never cut.
 
@@ -347,6 +395,14 @@ export function renderText(plan: Plan): string {
     lines.push(`Stack ${stack.title}: ${stackCounts(stack)}`);
     for (const error of stack.errors) lines.push(`  error: ${error.replace(/\n/g, "\n    ")}`);
     for (const warning of stack.warnings) lines.push(`  warning: ${warning.replace(/\n/g, "\n    ")}`);
+    if (stack.effect) lines.push(...textEffect(stack.effect));
+    if (stack.order) {
+      lines.push("  order of operations:");
+      topologicalOrder(stack.order).forEach((node, i) => {
+        const r = stack.order?.resources[node.resource];
+        lines.push(`    ${i + 1}. ${r?.kind} ${r?.name}: ${node.label}`);
+      });
+    }
     let kind: string | undefined;
     for (const r of stack.resources) {
       if (r.kind !== kind) lines.push(`  ${(kind = r.kind)}`);
@@ -356,6 +412,22 @@ export function renderText(plan: Plan): string {
     lines.push("");
   }
   return lines.join("\n");
+}
+
+function textEffect(effect: StackEffect): string[] {
+  const lines = [`  order cases: ${effectCount(effect)}`];
+  for (const c of effect.changed) {
+    lines.push(`    ${c.name} (${c.where})`);
+    for (const row of c.rows) {
+      const why = row.clause
+        ? `${row.clause.side === "after" ? "held back by" : "was held back by"} \`${row.clause.text}\` at ${clauseWhere(row)}: ${row.clause.reason}`
+        : (row.note ?? "");
+      lines.push(`      ${row.record}, ${row.map}: ${row.before} -> ${row.after}${why ? `; ${why}` : ""}`);
+    }
+  }
+  for (const n of effect.notRun) lines.push(`    could not run: ${n.name} (${n.where}): ${n.reason}`);
+  for (const note of effect.notes) lines.push(`    note: ${note}`);
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -479,9 +551,12 @@ function mdHeadline(plan: Plan): string {
   const counts = headlineCounts(plan, h);
   const failed =
     h.failed.length > 0 ? ` · ❌ **preview failed**: ${h.failed.map((s) => code(s)).join(", ")}` : "";
+  const changed = casesChanged(plan);
+  const cases =
+    changed > 0 ? ` · 🧪 **${plural(changed, "order case")} change${changed === 1 ? "s" : ""} outcome**` : "";
   return (
     `**IOM plan: ${counts}** · ${plural(plan.stacks.length, "stack")}, ${h.unchanged} unchanged` +
-    `${callout(h, "replace")}${callout(h, "delete")}${failed}`
+    `${callout(h, "replace")}${callout(h, "delete")}${cases}${failed}`
   );
 }
 
@@ -491,15 +566,106 @@ function fence(text: string): string {
   return `${f}\n${text}\n${f}`;
 }
 
-function composeMarkdown(plan: Plan, detail: (r: PlannedResource) => Detail, cut?: Cut): string {
+/** A table cell: Markdown inline text with its pipes escaped (GitHub splits cells on them, even in code). */
+const cell = (markdown: string): string => markdown.replace(/\|/g, "\\|");
+
+function mdOutcome(before: string, after: string): string {
+  return `${before} → **${after}**`;
+}
+
+/** The effect line, and the table of the cases that change outcome, folded. */
+function mdEffect(effect: StackEffect): string[] {
+  const parts: string[] = [];
+  if (effect.files.length > 0) {
+    const named = effect.changed.slice(0, EFFECT_NAMES).map((c) => {
+      const row = c.rows[0] as EffectRow;
+      const more = c.rows.length > 1 ? `, and ${c.rows.length - 1} more` : "";
+      return `${code(c.name)} (${escapeText(row.record)}, ${code(row.map)}: ${row.before} → ${row.after}${more})`;
+    });
+    const rest =
+      effect.changed.length > EFFECT_NAMES ? ` and ${effect.changed.length - EFFECT_NAMES} more` : "";
+    const count = effectCount(effect);
+    parts.push(
+      effect.changed.length > 0
+        ? `🧪 **${count}**: ${named.join(", ")}${rest}`
+        : `🧪 ${escapeText(count.charAt(0).toUpperCase() + count.slice(1))}.`,
+      "",
+    );
+  }
+  if (effect.changed.length > 0) {
+    const rows = effect.changed.flatMap((c) => c.rows.map((row) => ({ c, row })));
+    const table = [
+      "| Case | Record | Map | Before → after | Deciding clause |",
+      "| --- | --- | --- | --- | --- |",
+      ...rows.slice(0, EFFECT_ROWS).map(({ c, row }) => {
+        const clause = row.clause
+          ? `${row.clause.side === "before" ? "was held back by " : ""}${code(row.clause.text)} <sub>${escapeText(clauseWhere(row))}</sub>: ${escapeText(row.clause.reason)}`
+          : escapeText(row.note ?? "");
+        return `| ${cell(`${code(c.name)} <sub>${escapeText(c.where)}</sub>`)} | ${cell(escapeText(row.record))} | ${cell(code(row.map))} | ${mdOutcome(row.before, row.after)} | ${cell(clause)} |`;
+      }),
+    ];
+    if (rows.length > EFFECT_ROWS)
+      table.push(
+        "",
+        `… and ${rows.length - EFFECT_ROWS} more rows in the job's log (\`iom plan-summary --format text\`).`,
+      );
+    parts.push(
+      "<details><summary>Order cases that change outcome, and the clause that decides</summary>",
+      "",
+      ...table,
+      "",
+      "</details>",
+      "",
+    );
+  }
+  if (effect.notRun.length > 0)
+    parts.push(
+      `⚠️ ${plural(effect.notRun.length, "order case")} could not run: ${effect.notRun
+        .slice(0, EFFECT_NAMES)
+        .map((n) => `${code(n.name)} (${escapeText(n.reason)})`)
+        .join(", ")}${effect.notRun.length > EFFECT_NAMES ? ", …" : ""} (\`iom test\` says why)`,
+      "",
+    );
+  for (const note of effect.notes) parts.push(`⚠️ ${escapeText(note)}`, "");
+  return parts;
+}
+
+/** The order of operations as a Mermaid flowchart GitHub draws, open under the stack's counts. */
+function mdOrder(order: OrderGraph): string[] {
+  const what = `${plural(order.nodes.length, "step")} on ${plural(order.resources.length, "resource")}`;
+  if (order.nodes.length > DIAGRAM_NODES)
+    return [
+      `🔀 Order of operations: ${what}, too many to draw; the job's log lists them in order (\`iom plan-summary --format text\`).`,
+      "",
+    ];
+  return [
+    `<details open><summary>🔀 Order of operations: ${what}</summary>`,
+    "",
+    "```mermaid",
+    mermaid(order),
+    "```",
+    "",
+    "</details>",
+    "",
+  ];
+}
+
+function composeMarkdown(
+  plan: Plan,
+  detail: (r: PlannedResource) => Detail,
+  cut?: Cut,
+  diagrams = true,
+): string {
   const parts = [mdHeadline(plan), ""];
   if (cut && (cut.brief > 0 || cut.omitted > 0)) {
     const what = [
       cut.brief > 0 ? `the property changes of ${plural(cut.brief, "resource")} are not shown` : "",
       cut.omitted > 0 ? `${plural(cut.omitted, "resource")} are not listed` : "",
+      !diagrams && plan.stacks.some((s) => s.order) ? "the order of operations is not drawn" : "",
     ]
       .filter(Boolean)
-      .join(" and ");
+      .join(", ")
+      .replace(/, ([^,]*)$/, " and $1");
     parts.push(
       `> ✂️ **Cut to fit GitHub's comment limit (${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")} characters)**: ${what}. ` +
         "Replaces and deletes are listed first. The whole plan is in the job's log " +
@@ -511,6 +677,8 @@ function composeMarkdown(plan: Plan, detail: (r: PlannedResource) => Detail, cut
     parts.push(`### Stack ${code(stack.title)} · ${stackCounts(stack)}`, "");
     for (const error of stack.errors) parts.push("❌ **The preview failed:**", "", fence(error), "");
     for (const warning of stack.warnings) parts.push("⚠️ Warning:", "", fence(warning), "");
+    if (stack.effect) parts.push(...mdEffect(stack.effect));
+    if (stack.order && diagrams) parts.push(...mdOrder(stack.order));
     const kinds = [...new Set(stack.resources.map((r) => r.kind))];
     for (const kind of kinds) {
       const all = stack.resources.filter((r) => r.kind === kind);
@@ -555,7 +723,8 @@ export function renderMarkdown(plan: Plan, budget = MARKDOWN_BUDGET): string {
       omitted: values.filter((d) => d === "omitted").length,
     };
   };
-  const compose = () => composeMarkdown(plan, (r) => detail.get(r) ?? "full", cut());
+  // When the whole plan does not fit, the diagrams go first (the text form lists the order).
+  const compose = () => composeMarkdown(plan, (r) => detail.get(r) ?? "full", cut(), false);
 
   // Too long even on one line each: leave the least important out, a batch at a time.
   let text = compose();

@@ -626,6 +626,116 @@ function runCase(
   return result;
 }
 
+/** Whether a record passes one dual-write map, and the clause that held it back. */
+export interface MapOutcome {
+  /** The map's YAML name. */
+  map: string;
+  passes: boolean;
+  /** The clause that held the record back; where the stack writes it, when it comes from a file. */
+  clause?: { text: string; reason: string; location?: Location };
+}
+
+export interface RecordOutcome {
+  /** "the order", "line 1", or the line's name. */
+  record: string;
+  /** The record's table: salesorder or salesorderdetail. */
+  table: string;
+  /** Every map of the stack on the record's table, in the stack's order. */
+  maps: MapOutcome[];
+}
+
+/** What a case's order and lines do against a stack, regardless of what the case expects. */
+export type CaseOutcome = { ok: true; records: RecordOutcome[] } | { ok: false; reason: string };
+
+/**
+ * Runs a case's order and lines through a stack (its flow's policies, then its maps) and says, for
+ * each record and map, whether it syncs: what `iom plan-summary` compares before and after a
+ * change. The stack may hold values that come from no file (a preview's old inputs): their clauses
+ * have no location. A case that cannot run says why (iom test reports it in full).
+ */
+export function caseOutcome(
+  kase: OrderCase,
+  index: number,
+  source: YamlSource,
+  stack: LoadedStack,
+): CaseOutcome {
+  const casePath: PathSegment[] = ["cases", index];
+  const findings: CaseFinding[] = [];
+  const order = buildRecord(
+    salesorder,
+    "the order",
+    kase.order.fields,
+    source,
+    [...casePath, "order", "fields"],
+    findings,
+  );
+  const lines = (kase.lines ?? []).map((line, i) =>
+    buildRecord(
+      salesorderdetail,
+      line.name ?? `line ${i + 1}`,
+      line.fields,
+      source,
+      [...casePath, "lines", i, "fields"],
+      findings,
+    ),
+  );
+  const flow = pickFlow(kase, stack, source, casePath, findings);
+  const error = findings.find((f) => f.severity === "error");
+  if (error) return { ok: false, reason: `${error.file}:${error.line}:${error.column}: ${error.message}` };
+  if (flow === null) return { ok: false, reason: "its flow cannot be told" };
+  const run = flow ? runFlow(flow, stack.policies, order, lines) : undefined;
+  const problem = run?.problems[0];
+  if (problem) return { ok: false, reason: `policy '${problem.located.value.name}': ${problem.message}` };
+  return {
+    ok: true,
+    records: [order, ...lines].map((record) => ({
+      record: record.label,
+      table: record.table.logicalName,
+      maps: mapsOn(stack, record.table).map((map): MapOutcome => {
+        const outcome = evaluateFilter(map.value.dataverseFilter ?? "", record);
+        const clause = outcome.decidedBy;
+        const mapSource = stack.sources.get(map.file);
+        return {
+          map: map.value.name,
+          passes: outcome.passes,
+          ...(clause
+            ? {
+                clause: {
+                  text: clause.text,
+                  reason: clause.reason,
+                  ...(mapSource
+                    ? {
+                        location: mapSource.locateInString(
+                          [...map.path, "dataverseFilter"],
+                          clause.start,
+                          Math.max(1, clause.end - clause.start),
+                        ),
+                      }
+                    : {}),
+                },
+              }
+            : {}),
+        };
+      }),
+    })),
+  };
+}
+
+/** A case file read and checked against its schema, or the findings that keep it from running. */
+export type CaseFileLoad =
+  | { ok: true; file: string; source: YamlSource; data: OrderTests }
+  | { ok: false; file: string; findings: CaseFinding[] };
+
+/** Reads one case file (absolute path); `file` is how messages name it. */
+export function loadCaseFile(abs: string, cwd: string): CaseFileLoad {
+  const file = display(cwd, abs);
+  const loaded = loadYamlText(file, readFileSync(abs));
+  if (!loaded.ok) return { ok: false, file, findings: loaded.findings };
+  const errors = schemaRegistry().validate("order-tests", loaded.source.data);
+  if (errors.length > 0) return { ok: false, file, findings: schemaFindings(loaded.source, errors) };
+  return { ok: true, file, source: loaded.source, data: loaded.source.data as OrderTests };
+}
+
 /** Which stack a case file runs against: --stack, else its own `stack`, else the project's only stack. */
 function stackFor(data: OrderTests, abs: string, options: RunOptions): string {
   if (options.stack !== undefined) return stackOption(options.stack, options.cwd);
@@ -656,20 +766,13 @@ export async function runOrderTests(paths: readonly string[], options: RunOption
   const stacks = new Map<string, Promise<Awaited<ReturnType<typeof loadStack>>>>();
   const report: TestReport = { files: [], findings: [], cases: [], ok: true };
   for (const abs of files) {
-    const file = display(options.cwd, abs);
-    report.files.push(file);
-    const loaded = loadYamlText(file, readFileSync(abs));
+    const loaded = loadCaseFile(abs, options.cwd);
+    report.files.push(loaded.file);
     if (!loaded.ok) {
       report.findings.push(...loaded.findings);
       continue;
     }
-    const { source } = loaded;
-    const errors = schemaRegistry().validate("order-tests", source.data);
-    if (errors.length > 0) {
-      report.findings.push(...schemaFindings(source, errors));
-      continue;
-    }
-    const data = source.data as OrderTests;
+    const { source, data } = loaded;
     const stackFile = stackFor(data, abs, options);
     let stackLoad = stacks.get(stackFile);
     if (!stackLoad) stacks.set(stackFile, (stackLoad = loadStack(stackFile, options.cwd)));

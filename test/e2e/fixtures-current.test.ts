@@ -15,6 +15,7 @@ import { projectRoot } from "../../src/engine/engine.js";
 import { analyzeDrift } from "../../src/gitops/drift.js";
 import { formatDrift } from "../../src/gitops/drift-format.js";
 import { parsePreviewDocuments } from "../../src/gitops/plan-preview.js";
+import { orderEffects } from "../../src/gitops/plan-effect.js";
 import { buildPlan, renderMarkdown, renderText } from "../../src/gitops/plan-summary.js";
 import { engineForTests } from "./harness.js";
 
@@ -23,6 +24,7 @@ const COMMITTED = path.join(projectRoot, "test", "unit", "gitops", "fixtures");
 const FIXTURES = {
   create: "preview-create.json",
   change: "preview-change.json",
+  replace: "preview-replace.json",
   "no-change": "preview-no-change.json",
   many: "preview-many.json.gz",
   invalid: "preview-invalid.json",
@@ -105,15 +107,31 @@ describe.skipIf(!availability.engine)("the committed preview fixtures", () => {
     },
   );
 
-  it.each(["create", "change", "no-change", "many", "invalid"] as const)(
+  it.each(["create", "change", "replace", "no-change", "many", "invalid"] as const)(
     "%s: the engine's preview gives the plan summary the goldens pin",
-    (scenario) => {
-      const plan = (dir: string) =>
-        buildPlan(parsePreviewDocuments(read(dir, FIXTURES[scenario]), FIXTURES[scenario]));
-      expect(volatile(renderMarkdown(plan(fresh)))).toBe(volatile(renderMarkdown(plan(COMMITTED))));
-      expect(volatile(renderText(plan(fresh)))).toBe(volatile(renderText(plan(COMMITTED))));
+    async (scenario) => {
+      // With the order cases of the pull request's checkout each capture wrote beside its preview.
+      const plan = async (dir: string) => {
+        const documents = parsePreviewDocuments(read(dir, FIXTURES[scenario]), FIXTURES[scenario]);
+        const built = buildPlan(documents);
+        const effects = await orderEffects(documents, { cwd: path.join(dir, "change-project") });
+        for (const [index, effect] of effects) built.stacks[index]!.effect = effect;
+        return built;
+      };
+      const [now, committed] = [await plan(fresh), await plan(COMMITTED)];
+      expect(volatile(renderMarkdown(now))).toBe(volatile(renderMarkdown(committed)));
+      expect(volatile(renderText(now))).toBe(volatile(renderText(committed)));
     },
   );
+
+  it.each(
+    ["Pulumi.yaml", "stacks/dev.iom.yaml", "tests/finops.orders.yaml"].concat(
+      ["finops-sales-order", "finops-order-product"].map((p) => `policies/${p}.policy.yaml`),
+    ),
+  )("change: the pull request's %s is the committed one", (file) => {
+    const at = (dir: string) => readFileSync(path.join(dir, "change-project", file), "utf8");
+    expect(at(fresh), `capture again (test/unit/gitops/fixtures/capture.ts)`).toBe(at(COMMITTED));
+  });
 
   it("drift: the engine's refreshing preview gives the drift report the goldens pin", async () => {
     const report = async (dir: string) =>

@@ -1,13 +1,15 @@
-// `iom plan-summary [FILE...] [--format markdown|text]`: reads `pulumi preview --json` output (files,
-// or stdin when none is given; any number of stacks) and writes the pull-request summary: Markdown
-// for the comment (default), plain text for logs. Exit 0 when written, 1 when an input is not a
+// `iom plan-summary [FILE...] [--format markdown|text] [--cases PATH]... [--no-cases]`: reads
+// `pulumi preview --json` output (files, or stdin when none is given; any number of stacks) and
+// writes the pull-request summary: Markdown for the comment (default), plain text for logs. When a
+// stack's policies, maps or flows change, its order cases (the project's tests/ folder, or
+// --cases) are run before and after the change. Exit 0 when written, 1 when an input is not a
 // preview, 2 on a usage error.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "../index.js";
 import { formatOption, parseCommandArgs, UsageError } from "../usage-error.js";
 
-const USAGE = "usage: iom plan-summary [FILE...] [--format markdown|text]";
+const USAGE = "usage: iom plan-summary [FILE...] [--format markdown|text] [--cases PATH]... [--no-cases]";
 const FORMATS = ["markdown", "text"] as const;
 
 const HELP = `${USAGE}
@@ -18,7 +20,16 @@ stdin (several previews one after the other are several stacks).
 
   --format markdown  for a PR comment: folded where long, always under GitHub's 65,536-character
                      limit, with a note of anything cut to fit (default)
-  --format text      for logs: everything, never cut`;
+  --format text      for logs: everything, never cut
+  --cases PATH       order case files (*.orders.yaml) or folders to run when a stack's policies,
+                     dual-write maps or flows change; repeatable (default: the project's tests/)
+  --no-cases         run no order cases
+
+When a preview changes a policy, a dual-write map or an orchestration flow, the order cases written
+for that stack (their \`stack\` is the stack's desired-state file) run against the stack as the
+files hold it and as it is applied (the preview's old inputs), and the summary says which cases
+change outcome, with the deciding clause. Run it in the pull request's checkout, where the preview
+was made.`;
 
 export interface PlanSummaryIo {
   cwd: string;
@@ -45,6 +56,8 @@ export async function runPlanSummary(args: string[], io: PlanSummaryIo): Promise
       allowPositionals: true,
       options: {
         format: { type: "string", short: "f", default: "markdown" },
+        cases: { type: "string", multiple: true },
+        "no-cases": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     },
@@ -55,6 +68,9 @@ export async function runPlanSummary(args: string[], io: PlanSummaryIo): Promise
     return 0;
   }
   const format = formatOption(parsed.values.format, FORMATS, USAGE);
+  const cases = parsed.values.cases;
+  if (cases && parsed.values["no-cases"])
+    throw new UsageError(`--cases and --no-cases exclude each other\n${USAGE}`);
   const files = parsed.positionals;
   if (files.length === 0 && io.stdinIsTty)
     throw new UsageError(`no input: give files or pipe \`pulumi preview --json\` into it\n${USAGE}`);
@@ -94,6 +110,19 @@ export async function runPlanSummary(args: string[], io: PlanSummaryIo): Promise
   }
   // What the engine will do, as each kind sees it: whitespace and case it ignores are no change.
   const plan = await throughKinds(buildPlan(documents), compareWithKind);
+  if (!parsed.values["no-cases"]) {
+    const { orderEffects, CasesUsageError } = await import("../../gitops/plan-effect.js");
+    try {
+      const effects = await orderEffects(documents, { cwd: io.cwd, ...(cases ? { cases } : {}) });
+      for (const [index, effect] of effects) {
+        const stack = plan.stacks[index];
+        if (stack) stack.effect = effect;
+      }
+    } catch (err) {
+      if (err instanceof CasesUsageError) throw new UsageError(`${err.message}\n${USAGE}`);
+      throw err;
+    }
+  }
   io.write(format === "text" ? renderText(plan) : renderMarkdown(plan));
   return 0;
 }

@@ -7,6 +7,8 @@ import { gunzipSync } from "node:zlib";
 import { expectGolden } from "../../golden.js";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
+/** The pull request's checkout of the `change` scenario: its stack, policy files and order cases. */
+export const CHANGE_PROJECT = path.join(FIXTURES, "change-project");
 const GOLDEN = path.join(__dirname, "golden");
 
 /** A captured `pulumi preview --json` output as text (`.json.gz` fixtures are unpacked). */

@@ -19,10 +19,20 @@ import {
   renderMarkdown,
   renderText,
 } from "../../../src/gitops/plan-summary.js";
-import { FIXTURES, fixture, golden } from "./plan-summary-fixtures.js";
+import { orderEffects } from "../../../src/gitops/plan-effect.js";
+import { CHANGE_PROJECT, FIXTURES, fixture, golden } from "./plan-summary-fixtures.js";
 
 function planOf(...names: string[]) {
   return buildPlan(names.flatMap((name) => parsePreviewDocuments(fixture(name), name)));
+}
+
+/** The plan with the effect on the order cases of the pull request's checkout (fixtures/change-project). */
+async function planWithCases(...names: string[]) {
+  const documents = names.flatMap((name) => parsePreviewDocuments(fixture(name), name));
+  const plan = buildPlan(documents);
+  for (const [index, effect] of await orderEffects(documents, { cwd: CHANGE_PROJECT }))
+    plan.stacks[index]!.effect = effect;
+  return plan;
 }
 
 async function run(args: string[], stdin = "") {
@@ -39,23 +49,26 @@ async function run(args: string[], stdin = "") {
 }
 
 describe("plan summary of real previews", () => {
+  // As the pull request's checkout runs it: the order cases of change-project/tests.
   it.each([
     ["create", ["preview-create.json"]],
     ["change", ["preview-change.json"]],
+    ["replace", ["preview-replace.json"]],
     ["no-change", ["preview-no-change.json"]],
     ["invalid", ["preview-invalid.json"]],
     ["stacks", ["preview-change.json", "preview-create.json", "preview-no-change.json"]],
-  ])("%s: Markdown and text match their goldens", (name, files) => {
-    const plan = planOf(...files);
+  ])("%s: Markdown and text match their goldens", async (name, files) => {
+    const plan = await planWithCases(...files);
     golden(`plan-${name}.md`, renderMarkdown(plan));
     golden(`plan-${name}.txt`, renderText(plan));
   });
 
-  it("puts the counts first and calls out the replace and the delete", () => {
-    const [first] = renderMarkdown(planOf("preview-change.json")).split("\n");
+  it("puts the counts first and calls out the replace, the delete and the order cases that change", async () => {
+    const [first] = renderMarkdown(await planWithCases("preview-change.json")).split("\n");
     expect(first).toBe(
       "**IOM plan: 1 to create, 3 to update, 1 to replace, 1 to delete** · 1 stack, 5 unchanged" +
-        " · ⚠️ **replaces** `storefront` (IomProvider, dev) · ⚠️ **deletes** `Hold high-value orders` (Policy, dev)",
+        " · ⚠️ **replaces** `storefront` (IomProvider, dev) · ⚠️ **deletes** `Hold high-value orders` (Policy, dev)" +
+        " · 🧪 **1 order case changes outcome**",
     );
   });
 
