@@ -6,7 +6,8 @@
 #   npm run test:unit (and test:contract, test:e2e) -> scripts/run.sh vitest --project <group>
 #   npm run bench -> scripts/run.sh bench   (every bench/ script, on the build)
 # Steps: dependencies (npm ci when node_modules is missing or older than the lockfile), Node 24 on
-# PATH, the Pulumi engine (scripts/provision-engine.sh, cached per machine), the TypeScript build.
+# PATH, the Pulumi engine (scripts/provision-engine.sh, cached per machine), the TypeScript build;
+# for `test`, Debian's Chromium for the console's browser test (scripts/provision-chromium.sh).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -62,6 +63,9 @@ case "$task" in
       (cd tools/engine && GOFLAGS="-mod=readonly -buildvcs=false" go vet ./cmd/... \
         && test -z "$(gofmt -l cmd)" && GOFLAGS="-mod=readonly -buildvcs=false" go test ./cmd/...) >&2
     fi
+    step "chromium (the console's browser test)"
+    # Without it the browser test fails and says how to get it; the other tests still run.
+    bash scripts/provision-chromium.sh >/dev/null || echo "chromium: not available; the console's browser test will fail" >&2
     step "tests (unit, contract, e2e)"
     exec node node_modules/vitest/vitest.mjs run "$@"
     ;;

@@ -1,7 +1,7 @@
 // `iom demo`: the README's main job. It starts the embedded emulator with its data in .iom/demo,
 // applies the `local` stack (Microsoft's "Set up the Finance + Operations provider" configuration)
 // through the real engine, runs a second preview that must show no changes, and ends with an
-// account of what was done and what to try next. State goes to the local file backend
+// account of what was done and what to try next, the console's address last. State goes to the local file backend
 // (.iom/state) unless PULUMI_BACKEND_URL says otherwise.
 //
 // Running it again converges: `up` refreshes first, so state and the emulator's data agree even
@@ -10,7 +10,7 @@ import { LocalWorkspace, PulumiCommand, type EngineEvent } from "@pulumi/pulumi/
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { startEmulator } from "../../emulator/index.js";
+import { DEFAULT_TOKEN, startEmulator } from "../../emulator/index.js";
 import { engineEnv, locateEngine, missingEngineMessage, projectRoot } from "../../engine/engine.js";
 import type { Command } from "../index.js";
 import { UsageError } from "../usage-error.js";
@@ -108,13 +108,17 @@ export const command: Command = {
         `A second preview shows no changes (${preview.changeSummary.same ?? 0} resources unchanged).`,
         "",
         "Next:",
-        "  npx iom emulator --data .iom/demo --port 4800   # browse the result: http://127.0.0.1:4800/api/data/v9.2/msdyn_iompolicies",
-        "                                                 # (Authorization: Bearer dev-token)",
+        "  npx iom emulator --data .iom/demo --port 4800   # serve the result (Ctrl+C stops it)",
         "  edit a dataverseFilter in stacks/local.iom.yaml, then, with that emulator running:",
         '  export PATH="$(npx iom engine):$PATH" PULUMI_CONFIG_PASSPHRASE=iom-local-emulator',
         "  IOM_DATAVERSE_URL=http://127.0.0.1:4800 IOM_DUALWRITE_URL=http://127.0.0.1:4801 \\",
         "    IOM_FINOPS_URL=https://finops.emulator.local IOM_TOKEN=dev-token pulumi preview --diff --stack local",
         "  npm run demo                                     # apply it (runs again converge)",
+        "",
+        // Last, so that it is what the run ends with. dev-token is the emulator's documented default
+        // (a token given with --token is never printed: the console's page asks for it instead).
+        "The console shows what was applied, while `npx iom emulator --data .iom/demo --port 4800` runs:",
+        `  http://127.0.0.1:4800/?token=${DEFAULT_TOKEN}`,
         "",
       ];
       process.stdout.write(lines.join("\n"));

@@ -166,6 +166,13 @@ function flow(f: FlowView): Html {
   </article>`;
 }
 
+/** A Web API path without its service root; a gateway path as "dual-write gateway: <route>". */
+function shortPath(path: string): string {
+  return path
+    .replace(/^\/api\/data\/v9\.2\//, "")
+    .replace(/^\/api\/DualWriteManagement\/1\.0\//, "dual-write gateway: ");
+}
+
 function writes(list: readonly WriteView[]): Html {
   if (list.length === 0)
     return html`<p class="empty">
@@ -184,7 +191,7 @@ function writes(list: readonly WriteView[]): Html {
         (w) =>
           html`<tr>
             <td>${w.seq}</td>
-            <td><code>${w.method} ${w.path.replace(/^\/api\/data\/v9\.2\//, "")}</code></td>
+            <td><code>${w.method} ${shortPath(w.path)}</code></td>
             <td>${w.record ?? ""}</td>
           </tr>`,
       )}
