@@ -551,6 +551,40 @@ function pickFlow(
   return published[0];
 }
 
+/** A case's order, then its lines, as records with their expectations and where each is written. */
+function caseRecords(
+  kase: OrderCase,
+  casePath: PathSegment[],
+  source: YamlSource,
+  findings: CaseFinding[],
+): [RecordUnderTest, ...RecordUnderTest[]] {
+  const orderPath = [...casePath, "order"];
+  const order = buildRecord(
+    salesorder,
+    "the order",
+    kase.order.fields,
+    source,
+    [...orderPath, "fields"],
+    findings,
+  );
+  return [
+    { record: order, expect: kase.order.expect, expectPath: [...orderPath, "expect"] },
+    ...(kase.lines ?? []).map((line, i): RecordUnderTest => {
+      const linePath = [...casePath, "lines", i];
+      const label = line.name ?? `line ${i + 1}`;
+      const record = buildRecord(
+        salesorderdetail,
+        label,
+        line.fields,
+        source,
+        [...linePath, "fields"],
+        findings,
+      );
+      return { record, expect: line.expect, expectPath: [...linePath, "expect"] };
+    }),
+  ];
+}
+
 function runCase(
   kase: OrderCase,
   index: number,
@@ -560,29 +594,8 @@ function runCase(
 ): CaseResult {
   const casePath: PathSegment[] = ["cases", index];
   const caseFindings: CaseFinding[] = [];
-  const order = buildRecord(
-    salesorder,
-    "the order",
-    kase.order.fields,
-    source,
-    [...casePath, "order", "fields"],
-    caseFindings,
-  );
-  const items: RecordUnderTest[] = [
-    { record: order, expect: kase.order.expect, expectPath: [...casePath, "order", "expect"] },
-  ];
-  (kase.lines ?? []).forEach((line, i) => {
-    const linePath = [...casePath, "lines", i];
-    const record = buildRecord(
-      salesorderdetail,
-      line.name ?? `line ${i + 1}`,
-      line.fields,
-      source,
-      [...linePath, "fields"],
-      caseFindings,
-    );
-    items.push({ record, expect: line.expect, expectPath: [...linePath, "expect"] });
-  });
+  const items = caseRecords(kase, casePath, source, caseFindings);
+  const order = items[0].record;
   for (const item of items) checkExpectation(item, stack, source, caseFindings);
   const flow = pickFlow(kase, stack, source, casePath, caseFindings);
   const result: CaseResult = {
@@ -661,24 +674,9 @@ export function caseOutcome(
 ): CaseOutcome {
   const casePath: PathSegment[] = ["cases", index];
   const findings: CaseFinding[] = [];
-  const order = buildRecord(
-    salesorder,
-    "the order",
-    kase.order.fields,
-    source,
-    [...casePath, "order", "fields"],
-    findings,
-  );
-  const lines = (kase.lines ?? []).map((line, i) =>
-    buildRecord(
-      salesorderdetail,
-      line.name ?? `line ${i + 1}`,
-      line.fields,
-      source,
-      [...casePath, "lines", i, "fields"],
-      findings,
-    ),
-  );
+  const [orderItem, ...lineItems] = caseRecords(kase, casePath, source, findings);
+  const order = orderItem.record;
+  const lines = lineItems.map((item) => item.record);
   const flow = pickFlow(kase, stack, source, casePath, findings);
   const error = findings.find((f) => f.severity === "error");
   if (error) return { ok: false, reason: `${error.file}:${error.line}:${error.column}: ${error.message}` };
