@@ -253,7 +253,11 @@ describe.skipIf(!availability.engine)("an interrupted up", () => {
       if (target)
         expect({ urn: last?.urn, nth: last?.nth }, where).toEqual({ urn: target.urn, nth: target.nth });
       else expect(watch.seen, where).toHaveLength(1);
-      expect(last?.exchange.status, where).toBe("dropped");
+      // Not answered when the kill was decided (the kill is synchronous with that look). Its status
+      // now is not checked: on a loaded machine the engine's processes may take longer than the
+      // hold to exit, and the emulator then answers the held write to a client that is gone.
+      expect(last?.answeredWhenSeen, where).toBe(false);
+      if (!target) expect(last?.exchange.status, where).toBe("dropped");
       expect(
         watch.seen.filter((w) => w.answeredWhenSeen).map((w) => w.nth),
         where,
