@@ -12,8 +12,12 @@ import type * as Project from "./project.mjs";
 // real file name (.mts), which tsc refuses in a static import without allowImportingTsExtensions.
 const { dist, ROOT } = (await import(new URL("./project.mts", import.meta.url).href)) as typeof Project;
 
-/** The resources of our kinds the article's stack declares, its provider's activation included. */
-export const ARTICLE_RESOURCES = 8;
+/**
+ * The resources of our kinds the article's stack declares: its provider, the provider's activation
+ * and connection, two dual-write maps, two policies, a flow, and the stack's organization record
+ * (src/resources/stack-organization, the guard against applying to another environment).
+ */
+export const ARTICLE_RESOURCES = 9;
 
 const read = (relative: string): string => readFileSync(path.join(ROOT, relative), "utf8");
 
