@@ -99,8 +99,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function headerMap(req: IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers))
+  const headers = req.headers;
+  for (const name in headers) {
+    const value = headers[name];
     out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
   return out;
 }
 
