@@ -49,7 +49,17 @@ export interface ServerOptions {
 
 function send(res: ServerResponse, response: ApiResponse): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(response.status, response.headers);
+  if (response.body === undefined) {
+    res.writeHead(response.status, response.headers);
+    res.end();
+    return;
+  }
+  // With the length declared, node:http sends the head and the body in one write; without it,
+  // writeHead commits to chunked framing: four pieces per answer, which the client takes apart.
+  res.writeHead(response.status, {
+    ...response.headers,
+    "Content-Length": String(Buffer.byteLength(response.body)),
+  });
   res.end(response.body);
 }
 
