@@ -84,12 +84,7 @@ export function children(ctx: Context, row: Row, navigation: Navigation & { kind
 
 /** Rows of `table` whose lookup `attribute` holds `id`. */
 export function rowsReferencing(ctx: Context, table: string, attribute: string, id: string): Row[] {
-  const out: Row[] = [];
-  for (const childId of ctx.store.byEquality(table, attribute, indexKey(id))) {
-    const child = ctx.store.get(table, childId);
-    if (child) out.push(child);
-  }
-  return out;
+  return ctx.store.byEquality(table, attribute, indexKey(id));
 }
 
 /** The navigation property with exactly this name ($expand, filter paths, lambdas). */

@@ -123,8 +123,12 @@ export class Store {
     return id === undefined ? undefined : this.get(table, id);
   }
 
-  /** Ids of the rows whose attribute equals the value (by indexKey); the index is built on first use. */
-  byEquality(table: string, attribute: string, key: string): ReadonlySet<string> {
+  /**
+   * The rows whose attribute equals the value (by indexKey), in the order they entered the index;
+   * the index is built on first use. The index holds ids as the rows map does (lower case), so they
+   * are looked up as they are.
+   */
+  byEquality(table: string, attribute: string, key: string): Row[] {
     const data = this.data(table);
     let index = data.equality.get(attribute);
     if (!index) {
@@ -132,7 +136,12 @@ export class Store {
       for (const row of data.rows.values()) addTo(index, indexKey(row.values[attribute]), row.id);
       data.equality.set(attribute, index);
     }
-    return index.get(key) ?? EMPTY;
+    const rows: Row[] = [];
+    for (const id of index.get(key) ?? EMPTY) {
+      const row = data.rows.get(id);
+      if (row) rows.push(row);
+    }
+    return rows;
   }
 
   nextVersion(): number {
