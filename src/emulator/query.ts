@@ -207,17 +207,7 @@ function candidates(ctx: Context, model: TableModel, node: FilterNode | undefine
         const row = typeof eq.value === "string" ? ctx.store.get(model.logicalName, eq.value) : undefined;
         return row ? [row] : [];
       }
-      const ids = ctx.store.byEquality(
-        model.logicalName,
-        attribute.logicalName,
-        literalKey(eq.value, eq.type),
-      );
-      const rows: Row[] = [];
-      for (const id of ids) {
-        const row = ctx.store.get(model.logicalName, id);
-        if (row) rows.push(row);
-      }
-      return rows;
+      return ctx.store.byEquality(model.logicalName, attribute.logicalName, literalKey(eq.value, eq.type));
     }
   }
   return ctx.store.rows(model.logicalName);

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { timingSafeEqual } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { Counters, Faults, faultError } from "./admin.js";
+import { Counters, Faults, faultError, type FaultRule } from "./admin.js";
 import { RequestLog } from "./request-log.js";
 import { EmulatorConsole } from "./console/index.js";
 import type { Context } from "./context.js";
@@ -49,7 +49,17 @@ export interface ServerOptions {
 
 function send(res: ServerResponse, response: ApiResponse): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(response.status, response.headers);
+  if (response.body === undefined) {
+    res.writeHead(response.status, response.headers);
+    res.end();
+    return;
+  }
+  // With the length declared, node:http sends the head and the body in one write; without it,
+  // writeHead commits to chunked framing: four pieces per answer, which the client takes apart.
+  res.writeHead(response.status, {
+    ...response.headers,
+    "Content-Length": String(Buffer.byteLength(response.body)),
+  });
   res.end(response.body);
 }
 
@@ -57,7 +67,25 @@ function sendError(res: ServerResponse, error: ApiError): void {
   send(res, errorResponse(error));
 }
 
+/** A request whose handling threw: a 500 in Dataverse's error shape. */
+function failed(res: ServerResponse, err: unknown): void {
+  sendError(
+    res,
+    new ApiError(500, ErrorCode.unexpected, `Unexpected error in the emulator: ${(err as Error).message}`),
+  );
+}
+
 class BodyTooLarge extends Error {}
+
+/**
+ * Whether the request carries a body. Without Transfer-Encoding or Content-Length a request's body
+ * is empty (RFC 9112, 6.3), and node:http's parser reads it so: such a request (most GETs) is then
+ * answered in the same turn of the event loop, without waiting for its 'end' event.
+ */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
 
 /** Reads the whole body; past the limit it keeps draining (so the client sees our 413) but stores nothing. */
 function readBody(req: IncomingMessage): Promise<string> {
@@ -81,8 +109,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function headerMap(req: IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers))
+  const headers = req.headers;
+  for (const name in headers) {
+    const value = headers[name];
     out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
   return out;
 }
 
@@ -138,20 +169,16 @@ export class EmulatorServer {
       this.token,
     );
     const handler = (gateway: boolean) => (req: IncomingMessage, res: ServerResponse) => {
-      this.onRequest(req, res, gateway)
-        .catch((err: unknown) => {
-          sendError(
-            res,
-            new ApiError(
-              500,
-              ErrorCode.unexpected,
-              `Unexpected error in the emulator: ${(err as Error).message}`,
-            ),
-          );
-        })
-        // Any request may have changed the data (a gateway action is carried out when its status is
-        // read): open console pages get the new view if it differs.
-        .finally(() => this.console.touch());
+      let pending: Promise<void> | undefined;
+      try {
+        pending = this.onRequest(req, res, gateway);
+      } catch (err) {
+        failed(res, err);
+      }
+      // Any request may have changed the data (a gateway action is carried out when its status is
+      // read): open console pages get the new view if it differs.
+      if (pending === undefined) this.console.touch();
+      else pending.catch((err: unknown) => failed(res, err)).finally(() => this.console.touch());
     };
     this.server = createServer({ keepAliveTimeout: 5_000 }, handler(false));
     this.gatewayServer = createServer({ keepAliveTimeout: 5_000 }, handler(true));
@@ -194,7 +221,12 @@ export class EmulatorServer {
     );
   }
 
-  private async onRequest(req: IncomingMessage, res: ServerResponse, gateway: boolean): Promise<void> {
+  /**
+   * Handles one request; returns a promise only when it has to wait (a body to read, an injected
+   * latency, the console, the administration endpoints), so that a request without a body is
+   * answered synchronously, as a plain node:http handler would.
+   */
+  private onRequest(req: IncomingMessage, res: ServerResponse, gateway: boolean): Promise<void> | undefined {
     const method = req.method ?? "GET";
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -203,38 +235,71 @@ export class EmulatorServer {
 
     if (!gateway && this.console.handles(path)) return this.console.handle(req, res, method, path, query);
     if (path.startsWith(ADMIN_ROOT) && !gateway) {
-      if (!this.authorized(req)) return this.unauthorized(res);
-      return send(res, await this.admin(req, method, path.slice(ADMIN_ROOT.length)));
+      if (!this.authorized(req)) return void this.unauthorized(res);
+      return this.admin(req, method, path.slice(ADMIN_ROOT.length)).then((response) => send(res, response));
     }
-    if (!path.startsWith("/api/")) return sendError(res, unknownSegment(path));
+    if (!path.startsWith("/api/")) return void sendError(res, unknownSegment(path));
 
     this.counters.record(method, path);
-    if (!this.authorized(req)) return this.unauthorized(res);
+    if (!this.authorized(req)) return void this.unauthorized(res);
     const fault = this.faults.pick(method, path);
-    if (fault) {
-      if (fault.latencyMs) await sleep(fault.latencyMs);
-      if (fault.drop) {
-        req.socket.destroy();
-        return;
-      }
-      if (fault.status !== undefined) {
-        const error = faultError(fault.status);
-        if (fault.retryAfter !== undefined) error.headers["Retry-After"] = String(fault.retryAfter);
-        return sendError(res, error);
-      }
-    }
+    if (fault) return this.withFault(req, res, fault, gateway, method, path, query);
+    return this.withBody(req, res, gateway, method, path, query);
+  }
 
-    let body: string;
-    try {
-      body = await readBody(req);
-    } catch (err) {
-      if (err instanceof BodyTooLarge)
-        return sendError(
-          res,
-          new ApiError(413, ErrorCode.tooLarge, `The request body is larger than ${MAX_BODY_BYTES} bytes.`),
-        );
-      throw err;
+  private async withFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fault: FaultRule,
+    gateway: boolean,
+    method: string,
+    path: string,
+    query: string,
+  ): Promise<void> {
+    if (fault.latencyMs) await sleep(fault.latencyMs);
+    if (fault.drop) {
+      req.socket.destroy();
+      return;
     }
+    if (fault.status !== undefined) {
+      const error = faultError(fault.status);
+      if (fault.retryAfter !== undefined) error.headers["Retry-After"] = String(fault.retryAfter);
+      return sendError(res, error);
+    }
+    return this.withBody(req, res, gateway, method, path, query);
+  }
+
+  private withBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    gateway: boolean,
+    method: string,
+    path: string,
+    query: string,
+  ): Promise<void> | undefined {
+    if (!hasBody(req)) return void this.dispatch(req, res, gateway, method, path, query, "");
+    return readBody(req).then(
+      (body) => this.dispatch(req, res, gateway, method, path, query, body),
+      (err: unknown) => {
+        if (err instanceof BodyTooLarge)
+          return sendError(
+            res,
+            new ApiError(413, ErrorCode.tooLarge, `The request body is larger than ${MAX_BODY_BYTES} bytes.`),
+          );
+        throw err;
+      },
+    );
+  }
+
+  private dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    gateway: boolean,
+    method: string,
+    path: string,
+    query: string,
+    body: string,
+  ): void {
     this.requests.record(method, path, body);
     const request = { method, query, headers: headerMap(req), body };
     if (gateway && path.startsWith(GATEWAY_PATH)) {
