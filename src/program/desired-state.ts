@@ -81,10 +81,10 @@ export async function loadStackDesiredState(
   // The organization the environment is, for the stack's organization guard (declare.ts).
   const who = client.whoAmI();
   who.catch(() => undefined); // awaited below, unless the assumption check fails first
-  const { OnlineMetadataSource } = await import("../config/online-metadata.js");
-  // The tables the validation reads beside the assumed ones, asked for in the same turn as the
-  // check's: one request for both (src/dataverse/metadata.ts). A failure is the check's to report.
+  // Every table the check and the validation read, in one request sent beside WhoAmI, before the
+  // next import can delay it (src/dataverse/metadata.ts). A failure is the check's to report.
   client.metadata.prefetch(runTables()).catch(() => undefined);
+  const { OnlineMetadataSource } = await import("../config/online-metadata.js");
   const assumptions = checkAssumptions(client);
   const loaded = loadDesiredState(file, {
     cwd: projectDir,
