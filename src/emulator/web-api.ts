@@ -1,5 +1,5 @@
 // The Dataverse Web API under /api/data/v9.2/: routing, entity-set reads and writes with their
-// status codes and headers, WhoAmI, EntityDefinitions and $batch.
+// status codes and headers, WhoAmI, EntityDefinitions, RetrieveMetadataChanges and $batch.
 import type { Context } from "./context.js";
 import { ApiError, ErrorCode, notFoundRow, unknownSegment } from "./errors.js";
 import { stableId } from "./ids.js";
@@ -7,6 +7,7 @@ import { handleBatch } from "./batch.js";
 import { json, noContent, parsePrefer, type ApiRequest, type ApiResponse } from "./http-types.js";
 import { resolveKey, splitKeySegment } from "./keys.js";
 import { metadataResponse } from "./metadata.js";
+import { retrieveMetadataChanges } from "./metadata-changes.js";
 import { checkMaxPageSize, queryCollection, readQueryOptions, shapeOf, type QueryOptions } from "./query.js";
 import { annotationFilter, attributeValue, formatRow, noAnnotations, type AnnotationFilter } from "./rows.js";
 import { propertyName, type TableModel } from "./schema.js";
@@ -342,6 +343,14 @@ export function handleApi(ctx: Context, req: ApiRequest): ApiResponse {
     }
     if (first === "WhoAmI" || first === "WhoAmI()") return whoAmI(ctx, req);
     if (first.startsWith("RetrieveCurrentOrganization(")) return currentOrganization(ctx, req, first);
+    if (first === "RetrieveMetadataChanges" || first.startsWith("RetrieveMetadataChanges(")) {
+      // A function: GET only [C: PA:webapi/reference/retrievemetadatachanges].
+      if (req.method !== "GET") throw methodNotAllowed(req.method);
+      if (segments.length > 1) throw unknownSegment(segments[1] as string);
+      const params = new URLSearchParams(req.query);
+      readQueryOptions(params, new Set());
+      return json(200, retrieveMetadataChanges(ctx, first, params));
+    }
     if (first === "EntityDefinitions" || first.startsWith("EntityDefinitions(")) {
       if (req.method !== "GET") throw methodNotAllowed(req.method);
       return json(200, metadataResponse(ctx, segments, new URLSearchParams(req.query)));

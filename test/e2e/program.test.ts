@@ -72,7 +72,7 @@ describe.skipIf(!availability.engine)("the iom-gitops program", () => {
         })
       ).json()) as { byRoute: Record<string, number> };
       const metadataReads = Object.keys(counters.byRoute).filter((route) =>
-        route.includes("EntityDefinitions"),
+        route.includes("RetrieveMetadataChanges"),
       );
       expect(metadataReads).not.toEqual([]);
       expect(failure).not.toContain(emulator.token);

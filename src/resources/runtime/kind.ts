@@ -6,7 +6,6 @@ import type { ResourceKind } from "../../config/schema-registry.js";
 import { DataverseError } from "../../dataverse/index.js";
 import { redact } from "../../dataverse/redact.js";
 import { assertSameOrganization, configureSession, session, type Session } from "./session.js";
-import { warmMetadata } from "./warm-metadata.js";
 
 /** Outputs every kind records beside its inputs. */
 export interface RecordOutputs {
@@ -137,7 +136,6 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
       const props = plain<I>(inputs);
       try {
         const s = await session();
-        warmMetadata(s);
         return await impl.create(props, s);
       } catch (error) {
         throw failure(`creating ${name(props)}`, error, inputs as Record<string, unknown>);
@@ -165,7 +163,6 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
       try {
         const s = await session();
         assertSameOrganization(before.organizationId, s, name(before));
-        warmMetadata(s);
         return { outs: await impl.update(id, before, after, s) };
       } catch (error) {
         throw failure(`updating ${name(after)}`, error, news as Record<string, unknown>);
@@ -177,7 +174,6 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
       try {
         const s = await session();
         assertSameOrganization(outs.organizationId, s, name(outs));
-        warmMetadata(s);
         await impl.delete(id, outs, s);
       } catch (error) {
         throw failure(`deleting ${name(outs)}`, error);
