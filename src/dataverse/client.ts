@@ -279,7 +279,7 @@ export class DataverseClient {
       // Dataverse requests (another service, another host): they are not paced.
       if (spec.service !== "dual-write") {
         pacedMs += await this.#pacer.acquire(spec.signal, (delayMs, inWindow) =>
-          this.#emit({
+          this.#paced({
             kind: "pace",
             method: spec.method,
             path,
@@ -855,6 +855,20 @@ export class DataverseClient {
     return headers;
   }
 
+  /**
+   * A wait on the pacer goes to the debug log like every event; without one it is still told on
+   * stderr, at most once a minute per process, so that a user who sees `up` slow down knows why
+   * (the Pulumi CLI shows the provider plugin's stderr).
+   */
+  #paced(event: Extract<DataverseLogEvent, { kind: "pace" }>): void {
+    if (this.#log) return this.#emit(event);
+    if (!this.#pacer.noticeDue(PACE_NOTICE_EVERY_MS)) return;
+    process.stderr.write(
+      `iom: ${event.inWindow} Dataverse requests sent in the last ${event.windowMs / 1000} s, the budget (iom:requestBudget) is ${event.budget}: ` +
+        `waiting ${Math.ceil(event.delayMs / 1000)} s before the next one, to stay under Dataverse's service protection limit\n`,
+    );
+  }
+
   #emit(event: DataverseLogEvent): void {
     if (!this.#log) return;
     try {
@@ -864,6 +878,9 @@ export class DataverseClient {
     }
   }
 }
+
+/** How often a user without the debug log is told that requests are being paced. */
+const PACE_NOTICE_EVERY_MS = 60_000;
 
 /** Build a client. Same as `new DataverseClient(config)`. */
 export function createDataverseClient(

@@ -122,6 +122,8 @@ export class RequestPacer {
   readonly #clock: PacerClock;
   /** The turn of the last caller to ask; the next one goes after it. */
   #tail: Promise<unknown> = Promise.resolve();
+  /** When the last notice of a wait was given (noticeDue). */
+  #lastNotice = Number.NEGATIVE_INFINITY;
 
   constructor(options: PacingOptions, clock: PacerClock) {
     this.options = options;
@@ -132,6 +134,18 @@ export class RequestPacer {
   /** Sends counted in the window now (for tests and reports). */
   inWindow(): number {
     return this.#window.inWindow(this.#clock.now());
+  }
+
+  /**
+   * Whether a wait should be told to a user who has not asked for the debug log: at most once per
+   * `everyMs` for all the clients sharing this pacer, so that a long paced run says why it is
+   * slow without a line per request.
+   */
+  noticeDue(everyMs: number): boolean {
+    const now = this.#clock.now();
+    if (now - this.#lastNotice < everyMs) return false;
+    this.#lastNotice = now;
+    return true;
   }
 
   /**

@@ -290,6 +290,35 @@ describe("the client waits on its pacer", () => {
   });
 });
 
+describe("the notice of a wait without the debug log", () => {
+  it("tells stderr once a minute, not once per paced request", async () => {
+    script = scriptedFetch(Array.from({ length: 6 }, () => whoAmI));
+    const lines: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof write;
+    let now = 0;
+    try {
+      const dv = new DataverseClient(
+        {
+          environmentUrl: ENV,
+          auth: { kind: "static-token", token: "t" },
+          pacing: { budget: 1, windowMs: 20_000 },
+        },
+        { fetch: script.fetch, now: () => now, sleep: async (ms) => void (now += ms) },
+      );
+      // Sent at 0, 20, 40, 60, 80 and 100 s: five waits, two of them a minute or more apart.
+      for (let i = 0; i < 6; i++) await dv.whoAmI();
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(now).toBe(100_000);
+    expect(lines).toEqual([
+      "iom: 1 Dataverse requests sent in the last 20 s, the budget (iom:requestBudget) is 1: waiting 20 s before the next one, to stay under Dataverse's service protection limit\n",
+      "iom: 1 Dataverse requests sent in the last 20 s, the budget (iom:requestBudget) is 1: waiting 20 s before the next one, to stay under Dataverse's service protection limit\n",
+    ]);
+  });
+});
+
 describe("IOM_REQUEST_BUDGET", () => {
   const base = { IOM_DATAVERSE_URL: ENV, IOM_TOKEN: "t" };
 
