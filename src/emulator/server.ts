@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { timingSafeEqual } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { Counters, Faults, faultError, type FaultRule } from "./admin.js";
@@ -23,6 +24,7 @@ import { builtInMetadata, type EmulatorMetadata } from "./metadata-file.js";
 import { resolveRoles } from "./roles.js";
 import { Schema } from "./schema.js";
 import { seedIds, seedRows } from "./seed.js";
+import { ServiceProtection, type ServiceProtectionLimit } from "./service-protection.js";
 import { Store } from "./store.js";
 import type { TableDefinition } from "./tables.js";
 import { errorResponse, handleApi } from "./web-api.js";
@@ -45,6 +47,10 @@ export interface ServerOptions {
   metadata?: EmulatorMetadata;
   /** The tables served, instead of the metadata's (the IOM rules keep the metadata's roles). */
   tables?: readonly TableDefinition[];
+  /** Enforce Dataverse's number-of-requests limit on the Web API (service-protection.ts). */
+  serviceProtection?: ServiceProtectionLimit;
+  /** Milliseconds on a clock that never goes back, for service protection; tests pass a fake one. */
+  now?: () => number;
 }
 
 function send(res: ServerResponse, response: ApiResponse): void {
@@ -107,6 +113,14 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+function parseJson(text: string, message: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, ErrorCode.payload, message);
+  }
+}
+
 function headerMap(req: IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   const headers = req.headers;
@@ -122,6 +136,7 @@ export class EmulatorServer {
   private readonly counters = new Counters();
   private readonly requests = new RequestLog();
   private readonly faults: Faults;
+  private readonly protection: ServiceProtection;
   private readonly store: Store;
   private readonly ctx: Context;
   private readonly gatewayServer: Server;
@@ -151,6 +166,10 @@ export class EmulatorServer {
     const migrated = data !== undefined && addGatewayProjects(data);
     this.store.load(data ?? seedRows(schema), data === undefined || migrated);
     this.faults = new Faults(options.seed);
+    this.protection = new ServiceProtection(
+      options.serviceProtection,
+      options.now ?? (() => performance.now()),
+    );
     this.token = Buffer.from(`Bearer ${options.token}`);
     this.ctx = {
       schema,
@@ -242,9 +261,18 @@ export class EmulatorServer {
 
     this.counters.record(method, path);
     if (!this.authorized(req)) return void this.unauthorized(res);
+    // Dataverse's limit is per user, on the Dataverse web servers: the gateway, another service,
+    // does not count. A $batch is one request (it "will avoid the number of requests limit"
+    // [PA/api-limits.md]). Checked before injected faults: those stand for answers of the server.
+    let remaining: number | undefined;
+    if (!gateway) {
+      const admission = this.protection.admit(this.ctx.identity.userId);
+      if (!admission.admitted) return void sendError(res, admission.error);
+      if (Number.isFinite(admission.remaining)) remaining = admission.remaining;
+    }
     const fault = this.faults.pick(method, path);
-    if (fault) return this.withFault(req, res, fault, gateway, method, path, query);
-    return this.withBody(req, res, gateway, method, path, query);
+    if (fault) return this.withFault(req, res, fault, gateway, method, path, query, remaining);
+    return this.withBody(req, res, gateway, method, path, query, remaining);
   }
 
   private async withFault(
@@ -255,6 +283,7 @@ export class EmulatorServer {
     method: string,
     path: string,
     query: string,
+    remaining: number | undefined,
   ): Promise<void> {
     if (fault.latencyMs) await sleep(fault.latencyMs);
     if (fault.drop) {
@@ -266,7 +295,7 @@ export class EmulatorServer {
       if (fault.retryAfter !== undefined) error.headers["Retry-After"] = String(fault.retryAfter);
       return sendError(res, error);
     }
-    return this.withBody(req, res, gateway, method, path, query);
+    return this.withBody(req, res, gateway, method, path, query, remaining);
   }
 
   private withBody(
@@ -276,10 +305,11 @@ export class EmulatorServer {
     method: string,
     path: string,
     query: string,
+    remaining: number | undefined,
   ): Promise<void> | undefined {
-    if (!hasBody(req)) return void this.dispatch(req, res, gateway, method, path, query, "");
+    if (!hasBody(req)) return void this.dispatch(req, res, gateway, method, path, query, "", remaining);
     return readBody(req).then(
-      (body) => this.dispatch(req, res, gateway, method, path, query, body),
+      (body) => this.dispatch(req, res, gateway, method, path, query, body, remaining),
       (err: unknown) => {
         if (err instanceof BodyTooLarge)
           return sendError(
@@ -299,6 +329,8 @@ export class EmulatorServer {
     path: string,
     query: string,
     body: string,
+    /** Requests the user has left under service protection, when it is enforced. */
+    remaining: number | undefined,
   ): void {
     this.requests.record(method, path, body);
     const request = { method, query, headers: headerMap(req), body };
@@ -309,8 +341,17 @@ export class EmulatorServer {
         return send(res, errorResponse(err));
       }
     }
-    if (!gateway && path.startsWith(API_ROOT))
-      return send(res, handleApi(this.ctx, { ...request, path: path.slice(API_ROOT.length) }));
+    if (!gateway && path.startsWith(API_ROOT)) {
+      const response = handleApi(this.ctx, { ...request, path: path.slice(API_ROOT.length) });
+      // Dataverse's debugging header for the requests left [PA/api-limits.md], sent while the
+      // limit is enforced.
+      if (remaining !== undefined)
+        response.headers = {
+          ...response.headers,
+          "x-ms-ratelimit-burst-remaining-xrm-requests": String(remaining),
+        };
+      return send(res, response);
+    }
     return sendError(res, unknownSegment(path));
   }
 
@@ -325,6 +366,7 @@ export class EmulatorServer {
         case "POST reset":
           this.store.load(seedRows(this.ctx.schema), true);
           this.faults.clear();
+          this.protection.reset();
           this.counters.reset();
           this.requests.clear();
           return ok(204);
@@ -352,6 +394,14 @@ export class EmulatorServer {
         }
         case "DELETE faults":
           this.faults.clear();
+          return ok(204);
+        case "GET service-protection":
+          return ok(200, this.protection);
+        case "PUT service-protection":
+          this.protection.set(parseJson(text, "The service protection limit must be JSON."));
+          return ok(204);
+        case "DELETE service-protection":
+          this.protection.clear();
           return ok(204);
         default:
           throw new ApiError(
