@@ -142,6 +142,8 @@ export class EmulatorServer {
   private readonly gatewayServer: Server;
   private readonly dualWrite: DualWriteGateway;
   private readonly token: Buffer;
+  /** The Authorization header of the request being checked, compared with `token`. */
+  private readonly given: Buffer;
   private readonly console: EmulatorConsole;
   private closing: Promise<void> | undefined;
   url = "";
@@ -171,6 +173,7 @@ export class EmulatorServer {
       options.now ?? (() => performance.now()),
     );
     this.token = Buffer.from(`Bearer ${options.token}`);
+    this.given = Buffer.alloc(this.token.length);
     this.ctx = {
       schema,
       store: this.store,
@@ -222,8 +225,12 @@ export class EmulatorServer {
   }
 
   private authorized(req: IncomingMessage): boolean {
-    const given = Buffer.from(req.headers.authorization ?? "");
-    return given.length === this.token.length && timingSafeEqual(given, this.token);
+    const given = req.headers.authorization ?? "";
+    // Into a buffer kept for the purpose rather than a new one per request; only a header of the
+    // token's exact length in bytes is compared, as before, and in constant time.
+    if (Buffer.byteLength(given) !== this.token.length) return false;
+    this.given.write(given);
+    return timingSafeEqual(this.given, this.token);
   }
 
   private unauthorized(res: ServerResponse): void {
