@@ -24,23 +24,23 @@ export type ImplementationKind = keyof typeof RESOURCE_TYPES;
  * The serialisable provider of one kind: an object with `configure` alone, capturing `kind`.
  *
  * Its text is stored twice in every resource's state (inputs and outputs), so it is kept to the
- * least that works. Pulumi's plugin deserialises a provider once per process and calls its
- * `configure` before any other method; `configure` installs the kind's methods on that same
- * object, synchronously, before anything can call them (runtime/dispatch.ts `install`). The
- * implementation is found relative to the plugin's working directory, the project root (Pulumi.yaml
- * has `main: .`), so a state written on one machine works on every clone; IOM_GITOPS_ROOT
- * overrides the folder. `require` and `process` are the plugin's own globals.
+ * least that works. States written before hold older texts, which the plugin still runs for refresh
+ * and delete: `install` of runtime/dispatch.ts keeps taking what any of them passes it. Pulumi's
+ * plugin deserialises a provider once per process and calls its `configure` before any other
+ * method; `configure` installs the kind's methods on that same object, synchronously, before
+ * anything can call them (runtime/dispatch.ts `install`). The implementation is found relative to
+ * the plugin's working directory, the project root (Pulumi.yaml has `main: .`), so a state written
+ * on one machine works on every clone; IOM_GITOPS_ROOT overrides the folder. `require` and
+ * `process` are the plugin's own globals.
  */
 export function dynamicProvider(kind: ImplementationKind): pulumi.dynamic.ResourceProvider {
   // One object per kind: the SDK caches a provider's serialised text by object identity.
   let provider = providers.get(kind);
   if (!provider) {
     provider = {
-      configure(req: pulumi.dynamic.ConfigureRequest) {
-        return require(
-          `${process.env.IOM_GITOPS_ROOT || process.cwd()}/dist/resources/runtime/dispatch.js`,
-        ).install(this, kind, req);
-      },
+      // One line, as compiled: the serialised text is this function's source, indentation and all.
+      // prettier-ignore
+      configure(req: pulumi.dynamic.ConfigureRequest) { return require(`${process.env.IOM_GITOPS_ROOT || process.cwd()}/dist/resources/runtime/dispatch.js`).install(this, kind, req); },
     } as unknown as pulumi.dynamic.ResourceProvider;
     providers.set(kind, provider);
   }
