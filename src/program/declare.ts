@@ -14,7 +14,11 @@ import { IomProvider, IomProviderActivation } from "../resources/iom-provider/in
 import { OrchestrationFlow } from "../resources/orchestration-flow/index.js";
 import { Policy } from "../resources/policy/index.js";
 import { ProviderConnection } from "../resources/provider-connection/index.js";
-import { StackOrganization, type StackOrganizationInputs } from "../resources/stack-organization/index.js";
+import {
+  STACK_ORGANIZATION_NAME,
+  StackOrganization,
+  type StackOrganizationInputs,
+} from "../resources/stack-organization/index.js";
 import { canonicalName, labelAlias, naturalName } from "./identity.js";
 import { withSecretParameters } from "./secret-parameters.js";
 
@@ -49,7 +53,7 @@ export function declareResources(
 ): Declared {
   const id = (kind: string, ...natural: string[]): string => recordIdFor(project, stack, kind, ...natural);
   // Every IOM resource waits for the organization check (../resources/stack-organization).
-  const guard = new StackOrganization(organization);
+  const guard = new StackOrganization(STACK_ORGANIZATION_NAME, organization);
   const guarded = (opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({
     ...opts,
     dependsOn: [guard, ...((opts.dependsOn as pulumi.Resource[] | undefined) ?? [])],

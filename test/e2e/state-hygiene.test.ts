@@ -71,6 +71,19 @@ describe.skipIf(!availability.engine)("state hygiene", () => {
     );
     expect(average).toBeLessThanOrEqual(6 * 1024);
   });
+
+  it("records the line of the program that declared each resource, not our resource classes", async () => {
+    const resources = (await project.stack.exportStack()).deployment.resources as Array<{
+      type: string;
+      sourcePosition?: string;
+      stackTrace?: Array<{ sourcePosition?: string }>;
+    }>;
+    for (const r of resources.filter((r) => r.type.includes("dynamic/iom:"))) {
+      // The SDK skips Resource, CustomResource and the resource's class (src/resources/common/dynamic.ts).
+      expect(r.sourcePosition, r.type).toMatch(/\/src\/program\/declare\.ts#\d+,\d+$/);
+      expect(JSON.stringify(r.stackTrace), r.type).not.toContain("/src/resources/");
+    }
+  });
 });
 
 function filesUnder(dir: string): string[] {

@@ -24,23 +24,23 @@ export type ImplementationKind = keyof typeof RESOURCE_TYPES;
  * The serialisable provider of one kind: an object with `configure` alone, capturing `kind`.
  *
  * Its text is stored twice in every resource's state (inputs and outputs), so it is kept to the
- * least that works. Pulumi's plugin deserialises a provider once per process and calls its
- * `configure` before any other method; `configure` installs the kind's methods on that same
- * object, synchronously, before anything can call them (runtime/dispatch.ts `install`). The
- * implementation is found relative to the plugin's working directory, the project root (Pulumi.yaml
- * has `main: .`), so a state written on one machine works on every clone; IOM_GITOPS_ROOT
- * overrides the folder. `require` and `process` are the plugin's own globals.
+ * least that works. States written before hold older texts, which the plugin still runs for refresh
+ * and delete: `install` of runtime/dispatch.ts keeps taking what any of them passes it. Pulumi's
+ * plugin deserialises a provider once per process and calls its `configure` before any other
+ * method; `configure` installs the kind's methods on that same object, synchronously, before
+ * anything can call them (runtime/dispatch.ts `install`). The implementation is found relative to
+ * the plugin's working directory, the project root (Pulumi.yaml has `main: .`), so a state written
+ * on one machine works on every clone; IOM_GITOPS_ROOT overrides the folder. `require` and
+ * `process` are the plugin's own globals.
  */
 export function dynamicProvider(kind: ImplementationKind): pulumi.dynamic.ResourceProvider {
   // One object per kind: the SDK caches a provider's serialised text by object identity.
   let provider = providers.get(kind);
   if (!provider) {
     provider = {
-      configure(req: pulumi.dynamic.ConfigureRequest) {
-        return require(
-          `${process.env.IOM_GITOPS_ROOT || process.cwd()}/dist/resources/runtime/dispatch.js`,
-        ).install(this, kind, req);
-      },
+      // One line, as compiled: the serialised text is this function's source, indentation and all.
+      // prettier-ignore
+      configure(req: pulumi.dynamic.ConfigureRequest) { return require(`${process.env.IOM_GITOPS_ROOT || process.cwd()}/dist/resources/runtime/dispatch.js`).install(this, kind, req); },
     } as unknown as pulumi.dynamic.ResourceProvider;
     providers.set(kind, provider);
   }
@@ -49,8 +49,39 @@ export function dynamicProvider(kind: ImplementationKind): pulumi.dynamic.Resour
 
 const providers = new Map<ImplementationKind, pulumi.dynamic.ResourceProvider>();
 
+/** Each kind's provider object as the SDK stores it, serialised once per kind. */
+const serialised = new Map<ImplementationKind, Promise<string>>();
+
+function serialisedProvider(kind: ImplementationKind): Promise<string> {
+  let text = serialised.get(kind);
+  if (!text) {
+    const provider = dynamicProvider(kind);
+    // No secrets allowed: the object captures its kind and nothing else (runtime/dispatch.ts).
+    text = pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false }).then((f) => f.text);
+    serialised.set(kind, text);
+  }
+  return text;
+}
+
+/** An IOM resource class: its constructor's arguments, and the outputs it declares. */
+export type IomResourceClass<Args, Outputs extends object = object> = new (
+  name: string,
+  args: Args,
+  opts?: pulumi.CustomResourceOptions,
+) => pulumi.CustomResource & { readonly [K in keyof Outputs]: pulumi.Output<Outputs[K]> };
+
 /**
- * Every IOM resource: a dynamic resource whose preview type names its kind.
+ * The class of a kind's resources: a dynamic resource (`pulumi-nodejs:dynamic/iom:<Type>`, run by
+ * Pulumi's dynamic-provider plugin with the serialised provider object as its `__provider` input),
+ * registered as `pulumi.dynamic.Resource` registers one. `outputs` are the outputs the program
+ * reads back (declared as undefined inputs, so that they resolve).
+ *
+ * The class extends CustomResource itself, and the kind's class is this one, not a subclass: the
+ * SDK records with every resource the stack of its declaration, skipping the frames of Resource,
+ * CustomResource and the resource's own class, so that the first frame is the code that declared
+ * it. Through pulumi.dynamic.Resource and a class per kind, the first two frames were ours, the
+ * same for every resource; now the state records the line of src/program/declare.ts that declared
+ * it, and two frames fewer (docs/adr/0014-outputs-keep-what-the-environment-cannot-tell.md).
  *
  * Registration runs with V8's stack traces turned off, unless PULUMI_DEBUG_PROMISE_LEAKS is set.
  * While a resource registers, the SDK captures `new Error().stack` four times per property
@@ -61,19 +92,21 @@ const providers = new Map<ImplementationKind, pulumi.dynamic.ResourceProvider>()
  * (docs/adr/0010-registration-stacks.md). The SDK's own lookup of the resource's source position
  * sets its own limit and is not affected; the limit is restored even if registration throws.
  */
-export abstract class IomResource extends pulumi.dynamic.Resource {
-  constructor(
-    kind: ImplementationKind,
-    name: string,
-    props: pulumi.Inputs,
-    opts?: pulumi.CustomResourceOptions,
-  ) {
-    const limit = Error.stackTraceLimit;
-    if (!process.env["PULUMI_DEBUG_PROMISE_LEAKS"]) Error.stackTraceLimit = 0;
-    try {
-      super(dynamicProvider(kind), name, props, opts, "iom", RESOURCE_TYPES[kind]);
-    } finally {
-      Error.stackTraceLimit = limit;
+export function iomResourceClass<Args extends object, Outputs extends object = object>(
+  kind: ImplementationKind,
+  outputs: ReadonlyArray<keyof Outputs & string> = [],
+): IomResourceClass<Args, Outputs> {
+  const type = `pulumi-nodejs:dynamic/iom:${RESOURCE_TYPES[kind]}`;
+  const declared = Object.fromEntries(outputs.map((k) => [k, undefined]));
+  return class extends pulumi.CustomResource {
+    constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
+      const limit = Error.stackTraceLimit;
+      if (!process.env["PULUMI_DEBUG_PROMISE_LEAKS"]) Error.stackTraceLimit = 0;
+      try {
+        super(type, name, { ...args, ...declared, __provider: serialisedProvider(kind) }, opts);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
     }
-  }
+  } as unknown as IomResourceClass<Args, Outputs>;
 }

@@ -1,12 +1,8 @@
 // The dual-write map kind, program side: the settings IOM needs on an out-of-box table map.
-import type * as pulumi from "@pulumi/pulumi";
 import type { DualWriteMap as DualWriteMapSpec } from "../../generated/dual-write-map.js";
-import { IomResource } from "../common/dynamic.js";
+import { iomResourceClass } from "../common/dynamic.js";
 
 export type DualWriteMapInputs = DualWriteMapSpec;
 
-export class DualWriteMap extends IomResource {
-  constructor(name: string, args: DualWriteMapInputs, opts?: pulumi.CustomResourceOptions) {
-    super("dual-write-map", name, { ...args }, opts);
-  }
-}
+export const DualWriteMap = iomResourceClass<DualWriteMapInputs>("dual-write-map");
+export type DualWriteMap = InstanceType<typeof DualWriteMap>;

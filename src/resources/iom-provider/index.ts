@@ -3,7 +3,7 @@
 // and the policies, and before the flows that call the provider's actions (IOM's rule).
 import type * as pulumi from "@pulumi/pulumi";
 import type { IomProvider as IomProviderSpec } from "../../generated/iom-provider.js";
-import { IomResource } from "../common/dynamic.js";
+import { iomResourceClass } from "../common/dynamic.js";
 
 export interface IomProviderInputs extends IomProviderSpec {
   /** The record id this stack creates the provider with (../common/ids.ts). */
@@ -23,14 +23,11 @@ export type IomProviderArgs = Omit<IomProviderInputs, "parameters"> & {
   parameters?: Record<string, pulumi.Input<string | number | boolean>>;
 };
 
-export class IomProvider extends IomResource {
-  /** Whether the stack took over a provider installed by hand. */
-  declare readonly adopted: pulumi.Output<boolean>;
-  constructor(name: string, args: IomProviderArgs, opts?: pulumi.CustomResourceOptions) {
-    // `adopted: undefined` declares the output, so that `provider.adopted` resolves to its value.
-    super("iom-provider", name, { ...args, adopted: undefined }, opts);
-  }
-}
+/** `adopted`: whether the stack took over a provider installed by hand. */
+export const IomProvider = iomResourceClass<IomProviderArgs, { adopted: boolean }>("iom-provider", [
+  "adopted",
+]);
+export type IomProvider = InstanceType<typeof IomProvider>;
 
 export interface IomProviderActivationInputs {
   /** The provider's name in the configuration. */
@@ -44,8 +41,5 @@ export interface IomProviderActivationInputs {
 }
 
 /** Exists while the provider is activated: create activates, delete deactivates. */
-export class IomProviderActivation extends IomResource {
-  constructor(name: string, args: IomProviderActivationInputs, opts?: pulumi.CustomResourceOptions) {
-    super("iom-provider-activation", name, { ...args }, opts);
-  }
-}
+export const IomProviderActivation = iomResourceClass<IomProviderActivationInputs>("iom-provider-activation");
+export type IomProviderActivation = InstanceType<typeof IomProviderActivation>;

@@ -1,7 +1,7 @@
 // The orchestration flow kind, program side: a flow and its steps, published or not.
 import type * as pulumi from "@pulumi/pulumi";
 import type { OrchestrationFlow as OrchestrationFlowSpec } from "../../generated/orchestration-flow.js";
-import { IomResource } from "../common/dynamic.js";
+import { iomResourceClass } from "../common/dynamic.js";
 
 export interface OrchestrationFlowInputs extends OrchestrationFlowSpec {
   /** The record id this stack creates the flow with (../common/ids.ts). */
@@ -10,8 +10,5 @@ export interface OrchestrationFlowInputs extends OrchestrationFlowSpec {
   providerIds: Record<string, pulumi.Input<string>>;
 }
 
-export class OrchestrationFlow extends IomResource {
-  constructor(name: string, args: OrchestrationFlowInputs, opts?: pulumi.CustomResourceOptions) {
-    super("orchestration-flow", name, { ...args }, opts);
-  }
-}
+export const OrchestrationFlow = iomResourceClass<OrchestrationFlowInputs>("orchestration-flow");
+export type OrchestrationFlow = InstanceType<typeof OrchestrationFlow>;

@@ -26,7 +26,7 @@ import type { TableDefinition } from "../../iom/tables/types.js";
 import { isStale, requireVersion, versionOf, withReread } from "../common/concurrency.js";
 import { derivedId } from "../common/ids.js";
 import { rowId } from "../common/records.js";
-import { PartialApplyError, type KindImplementation, type Outputs } from "../runtime/kind.js";
+import { PartialApplyError, type KindImplementation, type Outputs, type Stored } from "../runtime/kind.js";
 import {
   applyChangeSet,
   createOperation,
@@ -60,8 +60,11 @@ import {
   type ExistingRule,
 } from "./rows.js";
 import { storeRule, yamlRule } from "./rules.js";
+import { isDeepStrictEqual } from "node:util";
 
 type PolicyOutputs = Outputs<PolicyInputs>;
+/** A policy's outputs in state: what `recorded` keeps, or the outputs whole in an older state. */
+type PolicyState = Stored<PolicyOutputs>;
 
 /** The YAML of a policy, without the program's inputs and the recorded outputs. */
 function yamlOf(inputs: PolicyInputs): Policy {
@@ -244,13 +247,54 @@ async function readRules(
   return inYamlOrder(rules, hints);
 }
 
-export const policy: KindImplementation<PolicyInputs> = {
+/**
+ * The rules as they are to be kept in state for a refresh to word them as the YAML does: none when
+ * reading the stored rules back, with no rules to follow, words and orders them exactly so (the
+ * common case: display names, the operators' words), else the rules whole. Reading back is
+ * deterministic for given metadata, so this is decided once, when the rules are written or read.
+ */
+async function rulesToKeep(
+  md: RuleMetadata,
+  entity: Policy["entity"],
+  rules: readonly PolicyRule[],
+): Promise<PolicyRule[] | undefined> {
+  try {
+    const table = await entityTable(md, entity);
+    const back = await Promise.all(
+      rules.map(async (rule, i) =>
+        yamlRule(md, table, rule.name, await storeRule(md, table, rule, `rules[${i}]`), `rules[${i}]`),
+      ),
+    );
+    if (isDeepStrictEqual(inYamlOrder(back, []), rules)) return undefined;
+  } catch (error) {
+    // A rule this cannot read back (one that no longer resolves) is kept: the safe side.
+    if (!(error instanceof PolicyError || error instanceof RuleDefinitionFormatError)) throw error;
+  }
+  return [...rules];
+}
+
+export const policy: KindImplementation<PolicyInputs, PolicyOutputs, PolicyState> = {
   label: "policy",
   schema: "policy",
   programInputs: ["recordId"],
 
   canonical(inputs) {
     return canonicalPolicy(yamlOf(inputs));
+  },
+
+  // A policy's inputs are all in the environment: its row and its rules. State keeps what is not:
+  // the organization, whether the stack adopted it (and then its own record id, which the id no
+  // longer is), an empty description (Dataverse stores none), and the rules' words where reading
+  // them back would not find them. A refresh then reads the rest back, and the diff compares the
+  // inputs' fingerprint (../runtime/kind.ts).
+  async recorded(outs, s) {
+    const rules = await rulesToKeep(sessionMetadata(s), outs.entity, outs.rules);
+    return {
+      organizationId: outs.organizationId,
+      ...(outs.adopted ? { adopted: true, recordId: outs.recordId } : {}),
+      ...(outs.description === "" ? { description: "" } : {}),
+      ...(rules ? { rules } : {}),
+    };
   },
 
   async create(inputs, s) {
@@ -295,13 +339,14 @@ export const policy: KindImplementation<PolicyInputs> = {
     const [row, existing] = await Promise.all([refreshPolicy(t, id), refreshRules(t, id)]);
     if (!row) return undefined;
     const header = policyHeader(row, t.values, t.policyName, outs);
-    const rules = await readRules(t, sessionMetadata(s), existing, header.entity, outs.rules);
+    const rules = await readRules(t, sessionMetadata(s), existing, header.entity, outs.rules ?? []);
     return {
       ...header,
       rules: rules as Policy["rules"],
-      recordId: outs.recordId,
+      // Kept only when adopted: the record id of a policy this stack created is its id.
+      recordId: outs.recordId ?? id,
       organizationId: outs.organizationId,
-      adopted: outs.adopted,
+      adopted: outs.adopted ?? false,
     };
   },
 
@@ -317,15 +362,17 @@ export const policy: KindImplementation<PolicyInputs> = {
       await convergeOnFreshRead(t, id, row, desired, news.recordId, news.name);
     } catch (error) {
       if (!(error instanceof PolicyUnpublished)) throw error;
+      // State says unpublished, so that the next `up` changes and publishes it again. From the new
+      // inputs: the old ones may not be in state (`recorded`), and any difference will do.
       throw new PartialApplyError(
         `the policy '${news.name}' was unpublished to be changed, and then: ${error.message}. ` +
           "Its rules are as they were (the change is all or nothing), but it is left unpublished: " +
           "orchestration flows cannot use it. Run `pulumi up` again, or publish it in IOM",
         id,
-        { ...olds, published: false },
+        { ...news, organizationId: olds.organizationId, adopted: olds.adopted ?? false, published: false },
       );
     }
-    return { ...news, organizationId: olds.organizationId, adopted: olds.adopted };
+    return { ...news, organizationId: olds.organizationId, adopted: olds.adopted ?? false };
   },
 
   async delete(id, outs, s) {

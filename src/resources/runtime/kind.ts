@@ -1,6 +1,7 @@
 // What every resource kind implements inside the provider plugin, and the one adapter that turns
 // it into a Pulumi dynamic provider: schema check, normalised diff, the session, the organization
 // guard, not-found handled on purpose, and errors that say which resource and what to do.
+import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceKind } from "../../config/schema-registry.js";
 import { DataverseError } from "../../dataverse/index.js";
@@ -19,7 +20,18 @@ export interface RecordOutputs {
 export type Inputs = object;
 export type Outputs<I extends Inputs> = I & RecordOutputs;
 
-export interface KindImplementation<I extends Inputs, O extends Outputs<I> = Outputs<I>> {
+/**
+ * The outputs a kind gets back from state. A kind that defines `recorded` keeps only part of its
+ * outputs, so its read, update and delete see either that part or, in a state written before the
+ * kind kept less, the outputs whole; hence every key but the organization may be missing.
+ */
+export type Stored<O> = Partial<O> & Pick<RecordOutputs, "organizationId">;
+
+export interface KindImplementation<
+  I extends Inputs,
+  O extends Outputs<I> = Outputs<I>,
+  S extends Stored<O> = O,
+> {
   /** What messages call a resource of this kind, e.g. "policy". */
   readonly label: string;
   /** The schema the kind's YAML inputs are checked against in `check`. */
@@ -31,6 +43,14 @@ export interface KindImplementation<I extends Inputs, O extends Outputs<I> = Out
   /** Inputs whose change replaces the record instead of updating it. */
   readonly replaceOn?: readonly string[];
   /**
+   * What of the outputs stays in state, for a kind that needs less than its inputs whole there
+   * (docs/adr/0014-outputs-keep-what-the-environment-cannot-tell.md): the record's own facts, and
+   * whatever its read, update and delete cannot get back from the environment. The adapter adds
+   * the inputs' fingerprint, which the diff compares instead of the inputs. Without it, the
+   * outputs hold the inputs whole.
+   */
+  recorded?(outs: O, s: Session): Promise<Record<string, unknown>>;
+  /**
    * The comparable form of the inputs: server defaults, ordering, whitespace and formatting that
    * mean nothing are normalised away here, so they never show as a perpetual diff.
    */
@@ -39,14 +59,14 @@ export interface KindImplementation<I extends Inputs, O extends Outputs<I> = Out
    * An error that stops the whole run at this resource's diff, before anything depending on it is
    * written (the stack's organization guard, ../stack-organization/provider.ts); undefined to go on.
    */
-  refuse?(olds: O, news: I): Error | undefined;
+  refuse?(olds: S, news: I): Error | undefined;
   /** Creates the record, or adopts the one found by its natural key. Must leave nothing half-made. */
   create(inputs: I, s: Session): Promise<{ id: string; outs: O }>;
   /** The inputs that describe the record as it is now, or undefined when it is gone. */
-  read(id: string, outs: O, s: Session): Promise<O | undefined>;
-  update(id: string, olds: O, news: I, s: Session): Promise<O>;
+  read(id: string, outs: S, s: Session): Promise<O | undefined>;
+  update(id: string, olds: S, news: I, s: Session): Promise<O>;
   /** Removes (or releases) the record; a record already gone counts as deleted. */
-  delete(id: string, outs: O, s: Session): Promise<void>;
+  delete(id: string, outs: S, s: Session): Promise<void>;
 }
 
 const PROVIDER_KEY = "__provider";
@@ -82,19 +102,73 @@ export class PartialApplyError extends Error {
   }
 }
 
+/**
+ * Where a kind with `recorded` keeps its inputs' fingerprint in the outputs: two digests, of the
+ * inputs as they are and of their canonical form, `<as-is>.<canonical>`.
+ *
+ * The diff then compares the new inputs' digests with these. Inputs that are the same as last
+ * applied match the first whatever the code's canonical form has become since, so an upgrade
+ * that normalises differently shows no change on a stack whose YAML did not change; inputs that
+ * differ only in what the canonical form normalises away (case, spacing, order, or a refresh's
+ * rewording) match the second. 96 bits each: a change that goes unseen by a collision is not a
+ * practical concern.
+ */
+export const FINGERPRINT = "fingerprint";
+
+/** JSON with every object's keys sorted, so that the digest does not depend on key order. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+const digest = (value: unknown): string =>
+  createHash("sha256").update(stableJson(value)).digest("base64url").slice(0, 16);
+
+/** The fingerprint of a kind's inputs (see FINGERPRINT). */
+export function fingerprint<I extends Inputs>(
+  impl: Pick<KindImplementation<I>, "canonical">,
+  inputs: I,
+): string {
+  return `${digest(inputs)}.${digest(impl.canonical(inputs))}`;
+}
+
+/** Whether the inputs are those the fingerprint was taken of, as they are or canonically. */
+export function matchesFingerprint<I extends Inputs>(
+  impl: Pick<KindImplementation<I>, "canonical">,
+  recorded: string,
+  inputs: I,
+): boolean {
+  const [asIs, canonical] = recorded.split(".");
+  return digest(inputs) === asIs || digest(impl.canonical(inputs)) === canonical;
+}
+
 /** Key-by-key comparison of the canonical forms: the keys that differ. */
 export function changedKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].filter((k) => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)).sort();
 }
 
-export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
-  impl: KindImplementation<I, O>,
+export function toDynamicProvider<I extends Inputs, O extends Outputs<I>, S extends Stored<O> = O>(
+  impl: KindImplementation<I, O, S>,
 ): pulumi.dynamic.ResourceProvider {
+  // A fingerprint tells whether the inputs changed, not which of them: it cannot decide a replace.
+  if (impl.recorded && impl.replaceOn?.length)
+    throw new Error(`the ${impl.label} kind keeps a fingerprint of its inputs and cannot replace on one`);
   const name = (props: Inputs): string => {
     const yaml = (props as { name?: unknown }).name;
     return yaml === undefined ? impl.label : `${impl.label} '${String(yaml)}'`;
   };
+  const outputOnly = new Set(["organizationId", "adopted", ...(impl.outputsOnly ?? [])]);
+  const inputsOf = (outs: O): I =>
+    Object.fromEntries(Object.entries(outs).filter(([k]) => !outputOnly.has(k))) as I;
+  /** What goes into state: the outputs whole, or what the kind keeps and the inputs' fingerprint. */
+  const stored = async (outs: O, s: Session): Promise<object> =>
+    impl.recorded
+      ? { ...(await impl.recorded(outs, s)), [FINGERPRINT]: fingerprint(impl, inputsOf(outs)) }
+      : outs;
   return {
     async configure(req) {
       configureSession(req.config);
@@ -119,8 +193,13 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
     },
 
     async diff(_id, olds, news) {
-      const refusal = impl.refuse?.(plain<O>(olds), plain<I>(news));
+      const refusal = impl.refuse?.(plain<S>(olds), plain<I>(news));
       if (refusal) throw failure(name(plain<I>(news)), refusal);
+      // Outputs that keep a fingerprint instead of the inputs (a state written before holds the
+      // inputs whole, and `iom drift` compares inputs with inputs: both take the canonical way).
+      const recorded = plain<Record<string, unknown>>(olds)[FINGERPRINT];
+      if (typeof recorded === "string")
+        return { changes: !matchesFingerprint(impl, recorded, plain<I>(news)), replaces: [] };
       const before = impl.canonical(plain<O>(olds) as unknown as I);
       const after = impl.canonical(plain<I>(news));
       const changed = changedKeys(before, after);
@@ -136,41 +215,40 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>>(
       const props = plain<I>(inputs);
       try {
         const s = await session();
-        return await impl.create(props, s);
+        const made = await impl.create(props, s);
+        return { id: made.id, outs: await stored(made.outs, s) };
       } catch (error) {
         throw failure(`creating ${name(props)}`, error, inputs as Record<string, unknown>);
       }
     },
 
     async read(id, props) {
-      const outs = plain<O>(props);
+      const outs = plain<S>(props);
       try {
         const s = await session();
         assertSameOrganization(outs.organizationId, s, name(outs));
         const current = await impl.read(id, outs, s);
         if (!current) return {};
-        const outputOnly = new Set(["organizationId", "adopted", ...(impl.outputsOnly ?? [])]);
-        const inputs = Object.fromEntries(Object.entries(current).filter(([k]) => !outputOnly.has(k)));
-        return { id, props: current, inputs };
+        return { id, props: await stored(current, s), inputs: inputsOf(current) };
       } catch (error) {
         throw failure(`reading ${name(outs)}`, error);
       }
     },
 
     async update(id, olds, news) {
-      const before = plain<O>(olds);
+      const before = plain<S>(olds);
       const after = plain<I>(news);
       try {
         const s = await session();
         assertSameOrganization(before.organizationId, s, name(before));
-        return { outs: await impl.update(id, before, after, s) };
+        return { outs: await stored(await impl.update(id, before, after, s), s) };
       } catch (error) {
         throw failure(`updating ${name(after)}`, error, news as Record<string, unknown>);
       }
     },
 
     async delete(id, props) {
-      const outs = plain<O>(props);
+      const outs = plain<S>(props);
       try {
         const s = await session();
         assertSameOrganization(outs.organizationId, s, name(outs));

@@ -2,8 +2,7 @@
 // (Dataverse WhoAmI) the stack manages. Every other resource of the stack depends on it, so a
 // stack pointed at another environment is refused before its first write, creates included
 // (./provider.ts).
-import type * as pulumi from "@pulumi/pulumi";
-import { IomResource } from "../common/dynamic.js";
+import { iomResourceClass } from "../common/dynamic.js";
 
 export interface StackOrganizationInputs {
   /** The organization the configured environment is (WhoAmI), asked by the program; absent offline. */
@@ -13,8 +12,6 @@ export interface StackOrganizationInputs {
 /** The Pulumi name of a stack's one StackOrganization resource. */
 export const STACK_ORGANIZATION_NAME = "organization";
 
-export class StackOrganization extends IomResource {
-  constructor(args: StackOrganizationInputs, opts?: pulumi.CustomResourceOptions) {
-    super("stack-organization", STACK_ORGANIZATION_NAME, { ...args }, opts);
-  }
-}
+/** Declared under STACK_ORGANIZATION_NAME. */
+export const StackOrganization = iomResourceClass<StackOrganizationInputs>("stack-organization");
+export type StackOrganization = InstanceType<typeof StackOrganization>;

@@ -330,6 +330,83 @@ describe("policy: read", () => {
   });
 });
 
+describe("policy: what state keeps", () => {
+  it.each([
+    ["order product", orderProduct],
+    ["sales order", salesOrder],
+  ])(
+    "keeps no rules that read back as written, and refreshes from it to the inputs (%s policy)",
+    async (_what, make) => {
+      const s = await session();
+      const { id, outs } = await policy.create(make(), s);
+      const kept = await policy.recorded!(outs, s);
+      expect(kept).toEqual({ organizationId: s.organizationId });
+      expect(await policy.read(id, kept as never, s)).toEqual(outs);
+    },
+  );
+
+  it("keeps the rules when one has an empty description, which reads back as none", async () => {
+    const s = await session();
+    const inputs = fulfillment();
+    const { id, outs } = await policy.create(inputs, s);
+    const kept = await policy.recorded!(outs, s);
+    expect(kept.rules).toEqual(inputs.rules);
+    expect(await policy.read(id, kept as never, s)).toEqual(outs);
+  });
+
+  it("keeps the rules where the YAML words them otherwise, so that a refresh keeps its words", async () => {
+    const s = await session();
+    const inputs = orderProduct();
+    inputs.rules[0].when = {
+      and: [
+        { field: "msdyn_shippingwarehouse", operator: "does not contain data" },
+        { relatedEntity: "order", where: { field: "order type", operator: "equals", value: "item based" } },
+      ],
+    };
+    const { id, outs } = await policy.create(inputs, s);
+    const kept = await policy.recorded!(outs, s);
+    expect(kept.rules).toEqual(inputs.rules);
+    expect(await policy.read(id, kept as never, s)).toEqual(outs);
+  });
+
+  it("keeps the rules when reading back would order them otherwise", async () => {
+    const s = await session();
+    const inputs = salesOrder();
+    const rule = inputs.rules[0];
+    inputs.rules = [
+      { ...rule, name: "Z first" },
+      { ...rule, name: "A second" },
+    ] as typeof inputs.rules;
+    const { id, outs } = await policy.create(inputs, s);
+    const kept = await policy.recorded!(outs, s);
+    expect(kept.rules).toEqual(inputs.rules);
+    expect(await policy.read(id, kept as never, s)).toEqual(outs);
+  });
+
+  it("keeps an empty description, which Dataverse stores as none, and an adopted policy's record id", async () => {
+    const s = await session();
+    const dv = s.client;
+    const inputs = { ...salesOrder(), description: "" };
+    // Made by hand first: the stack adopts it, so its id is not the stack's record id.
+    const handMade = "5c0f8f4e-3b6a-4d2e-9a71-0b8d2c4e6f13";
+    await dv.create(
+      POLICIES,
+      {
+        msdyn_name: inputs.name,
+        msdyn_policytype: await label(dv, "msdyn_iompolicy", "msdyn_policytype", "Filter Policy"),
+        msdyn_criticality: await label(dv, "msdyn_iompolicy", "msdyn_criticality", "Information"),
+        msdyn_associatedentity: await label(dv, "msdyn_iompolicy", "msdyn_associatedentity", "Order"),
+      },
+      { primaryIdAttribute: "msdyn_iompolicyid", id: handMade },
+    );
+    const { id, outs } = await policy.create(inputs, s);
+    expect(id).toBe(handMade);
+    const kept = await policy.recorded!(outs, s);
+    expect(kept).toMatchObject({ adopted: true, recordId: inputs.recordId, description: "" });
+    expect(await policy.read(id, kept as never, s)).toEqual(outs);
+  });
+});
+
 describe("policy: update", () => {
   it("unpublishes a published policy, changes it and its rules, and publishes it again", async () => {
     const s = await session();

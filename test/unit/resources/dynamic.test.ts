@@ -1,7 +1,11 @@
 // The serialised provider object: what every resource's state carries twice. It must stay small,
 // capture nothing but its kind, and have its methods in place as soon as `configure` is called.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { projectRoot } from "../../../src/engine/engine.js";
 import {
   dynamicProvider,
   RESOURCE_TYPES,
@@ -25,6 +29,19 @@ describe("the serialised provider object", () => {
       (m[1] as string).split(",").map((entry) => entry.trim().split(":")[0]),
     );
     expect(new Set(captured)).toEqual(new Set(["kind", "this", "arguments", "provider"]));
+  });
+
+  it("has its method on one line as the build compiles it, so the state stores no indentation", () => {
+    // The SDK stores the method's source as compiled (tsc, tsconfig.build.json), whitespace and all;
+    // this test file runs the source through another compiler, hence tsc here.
+    const source = readFileSync(path.join(projectRoot, "src/resources/common/dynamic.ts"), "utf8");
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.CommonJS },
+    });
+    const method = outputText.split("\n").find((line) => line.includes("configure(req)"));
+    expect(method?.trim()).toMatch(
+      /^configure\(req\) \{ return require\(.*\.install\(this, kind, req\); \},$/,
+    );
   });
 
   it("is one object per kind, so Pulumi serialises it once", () => {

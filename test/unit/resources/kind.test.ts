@@ -1,4 +1,5 @@
-// The adapter every kind goes through: what a partly applied create or update hands the engine.
+// The adapter every kind goes through: what a partly applied create or update hands the engine, and
+// what a kind that keeps part of its outputs stores and compares.
 import { describe, expect, it, vi } from "vitest";
 // vi.mock calls are hoisted above the imports: the adapter gets the stand-in session.
 
@@ -9,7 +10,12 @@ vi.mock("../../../src/resources/runtime/session.js", () => ({
 }));
 vi.mock("../../../src/resources/runtime/warm-metadata.js", () => ({ warmMetadata: () => undefined }));
 
-import { PartialApplyError, toDynamicProvider } from "../../../src/resources/runtime/kind.js";
+import {
+  FINGERPRINT,
+  PartialApplyError,
+  toDynamicProvider,
+  type KindImplementation,
+} from "../../../src/resources/runtime/kind.js";
 
 describe("a create that failed after the record was made", () => {
   it("keeps the record in state with its provider, and gives the engine the cause as a reason", async () => {
@@ -64,5 +70,104 @@ describe("an update that failed after part of it was applied", () => {
     expect(error.id).toBe("id-1");
     expect(error.properties).toEqual({ name: "m", stoppedFrom: 4, __provider: "serialised" });
     expect(error.reasons).toEqual(["updating dual-write map 'm': the map could not be started again"]);
+  });
+});
+
+/** Inputs of a kind whose names mean nothing of case (as IOM's display names). */
+interface Named {
+  name: string;
+  rules: string[];
+}
+
+/** A kind that keeps only the organization and its inputs' fingerprint, reading back in lower case. */
+function keeping(canonical: (i: Named) => Record<string, unknown>) {
+  const impl: KindImplementation<Named> = {
+    label: "policy",
+    programInputs: [],
+    canonical,
+    recorded: async (outs) => ({ organizationId: outs.organizationId }),
+    create: async (inputs) => ({ id: "id-1", outs: { ...inputs, organizationId: "org", adopted: false } }),
+    read: async () => ({ name: "hand made", rules: ["b", "a"], organizationId: "org", adopted: false }),
+    update: async (_id, olds, news) => ({ ...news, organizationId: olds.organizationId, adopted: false }),
+    delete: async () => undefined,
+  };
+  const provider = toDynamicProvider(impl);
+  return {
+    provider,
+    async create(inputs: Named): Promise<Record<string, unknown>> {
+      const result = (await provider.create({ ...inputs, __provider: "p" })) as {
+        outs: Record<string, unknown>;
+      };
+      return result.outs;
+    },
+    async changes(olds: Record<string, unknown>, news: Named): Promise<boolean | undefined> {
+      return (
+        await (provider.diff as NonNullable<typeof provider.diff>)("id-1", olds, { ...news, __provider: "p" })
+      ).changes;
+    },
+  };
+}
+
+const lowerCase = (i: Named) => ({ name: i.name.toLowerCase(), rules: [...i.rules].sort() });
+
+describe("a kind that keeps part of its outputs", () => {
+  it("stores what it keeps and its inputs' fingerprint, not the inputs", async () => {
+    const kind = keeping(lowerCase);
+    const outs = await kind.create({ name: "Bench", rules: ["a"] });
+    expect(Object.keys(outs).sort()).toEqual([FINGERPRINT, "organizationId"]);
+    expect(outs[FINGERPRINT]).toMatch(/^[\w-]{16}\.[\w-]{16}$/);
+  });
+
+  it("shows a change exactly when the inputs change canonically", async () => {
+    const kind = keeping(lowerCase);
+    const outs = await kind.create({ name: "Bench", rules: ["a", "b"] });
+    expect(await kind.changes(outs, { name: "Bench", rules: ["a", "b"] })).toBe(false);
+    // Case and order mean nothing to this kind's canonical form.
+    expect(await kind.changes(outs, { name: "BENCH", rules: ["b", "a"] })).toBe(false);
+    expect(await kind.changes(outs, { name: "Bench", rules: ["a"] })).toBe(true);
+    expect(await kind.changes(outs, { name: "Other", rules: ["a", "b"] })).toBe(true);
+  });
+
+  it("sees no change in unchanged inputs after the canonical form changed (an upgrade)", async () => {
+    const outs = await keeping(lowerCase).create({ name: "Bench", rules: ["a", "b"] });
+    const upgraded = keeping((i) => ({ name: i.name.trim().toLowerCase(), rules: i.rules.length }));
+    expect(await upgraded.changes(outs, { name: "Bench", rules: ["a", "b"] })).toBe(false);
+    expect(await upgraded.changes(outs, { name: "Bench", rules: ["a", "c"] })).toBe(true);
+  });
+
+  it("compares the inputs whole in outputs that hold them (a state written before, or drift)", async () => {
+    const kind = keeping(lowerCase);
+    const whole = { name: "Bench", rules: ["a"], organizationId: "org", adopted: false, __provider: "old" };
+    expect(await kind.changes(whole, { name: "bench", rules: ["a"] })).toBe(false);
+    expect(await kind.changes(whole, { name: "Bench", rules: ["b"] })).toBe(true);
+  });
+
+  it("refreshes into what it keeps, with the inputs as read for the next diff", async () => {
+    const kind = keeping(lowerCase);
+    const outs = await kind.create({ name: "Bench", rules: ["a"] });
+    const read = (await (kind.provider.read as NonNullable<typeof kind.provider.read>)("id-1", outs)) as {
+      props: Record<string, unknown>;
+      inputs: Record<string, unknown>;
+    };
+    expect(read.inputs).toEqual({ name: "hand made", rules: ["b", "a"] });
+    expect(Object.keys(read.props).sort()).toEqual([FINGERPRINT, "organizationId"]);
+    expect(await kind.changes(read.props, { name: "Hand Made", rules: ["a", "b"] })).toBe(false);
+    expect(await kind.changes(read.props, { name: "Bench", rules: ["a"] })).toBe(true);
+  });
+
+  it("cannot be one whose inputs replace the record: the fingerprint does not say which changed", () => {
+    expect(() =>
+      toDynamicProvider({
+        label: "provider",
+        programInputs: [],
+        replaceOn: ["definition"],
+        canonical: (i) => ({ ...i }),
+        recorded: async () => ({}),
+        create: async () => ({ id: "id", outs: { organizationId: "org", adopted: false } }),
+        read: async () => undefined,
+        update: async (_id, o) => ({ ...o, adopted: false }),
+        delete: async () => undefined,
+      }),
+    ).toThrow(/cannot replace/);
   });
 });
