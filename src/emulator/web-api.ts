@@ -20,7 +20,8 @@ export function splitPath(path: string): string[] {
   let depth = 0;
   let quoted = false;
   let start = 0;
-  const text = decodeURIComponent(path);
+  // Without a '%' there is nothing to decode (and nothing decodeURIComponent could refuse).
+  const text = path.includes("%") ? decodeURIComponent(path) : path;
   // By index and slices: the characters that matter are ASCII, and this runs on every request.
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
@@ -37,14 +38,24 @@ export function splitPath(path: string): string[] {
 }
 
 interface Preferences {
-  representation: boolean;
-  annotations: AnnotationFilter;
-  annotationsText: string | undefined;
-  maxPageSize: number | undefined;
-  continueOnError: boolean;
+  readonly representation: boolean;
+  readonly annotations: AnnotationFilter;
+  readonly annotationsText: string | undefined;
+  readonly maxPageSize: number | undefined;
+  readonly continueOnError: boolean;
 }
 
+/** What a request without a Prefer header gets (most requests): read only, never changed. */
+const NO_PREFERENCES: Preferences = {
+  representation: false,
+  annotations: noAnnotations,
+  annotationsText: undefined,
+  maxPageSize: undefined,
+  continueOnError: false,
+};
+
 function preferences(req: ApiRequest): Preferences {
+  if (req.headers.prefer === undefined) return NO_PREFERENCES;
   const prefer = parsePrefer(req.headers.prefer);
   const size = prefer.get("odata.maxpagesize");
   const annotationsText = prefer.get("odata.include-annotations");
