@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import LongestFirstSequencer from "./test/setup/sequencer.mjs";
 
 // Four groups that also run separately (`vitest run --project <name>`):
 // - unit: no engine, no network, runs in seconds;
@@ -11,6 +12,8 @@ export default defineConfig({
     reporters: ["default", "./test/reporters/summary-line.ts"],
     // One fast-check seed for the run: fixed under CI=true, FUZZ_SEED to replay, printed.
     globalSetup: ["./test/setup/fuzz-seed-global.ts"],
+    // Longest files first within a group, also on a fresh clone (test/setup/sequencer.mts).
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {

@@ -56,17 +56,20 @@ const isDynamic = (type: string): boolean => type.startsWith("pulumi-nodejs:dyna
 function repeatedMetadata(entries: readonly LoggedRequest[]): number {
   const seen = new Set<string>();
   let repeated = 0;
-  for (const e of entries.filter((x) => x.path.includes("EntityDefinitions"))) {
+  for (const e of entries.filter((x) => /RetrieveMetadataChanges|EntityDefinitions/.test(x.path))) {
     if (seen.has(e.path)) repeated++;
     seen.add(e.path);
   }
   return repeated;
 }
 
-/** Requests that are metadata (EntityDefinitions) or WhoAmI, from the emulator's route counters. */
+/**
+ * Requests that are metadata (RetrieveMetadataChanges, EntityDefinitions) or WhoAmI, from the
+ * emulator's route counters.
+ */
 function metadataRequests(byRoute: Record<string, number>): number {
   return Object.entries(byRoute)
-    .filter(([route]) => /EntityDefinitions|WhoAmI/.test(route))
+    .filter(([route]) => /RetrieveMetadataChanges|EntityDefinitions|WhoAmI/.test(route))
     .reduce((n, [, count]) => n + count, 0);
 }
 

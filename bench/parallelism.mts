@@ -10,16 +10,16 @@
 // give about requests / chain. The whole `up` against the bound alone is printed beside it.
 //
 // The chain is derived, not assumed:
-// - the program checks the environment before it declares anything: the definitions and attributes
-//   of every table it uses (one round, all tables at once), then the option sets and relationships
-//   that name their columns (a second round): 2;
+// - the program checks the environment before it declares anything: the metadata of every table it
+//   uses, definitions, columns, option sets and relationships together (one round), then the
+//   provider catalog, queried through the entity set that answer gives (a second round): 2;
 // - the provider plugin needs the entity sets before its first request for a record: 1;
 // - then the resources, along the longest path of the dependency graph the engine recorded in the
 //   state (`dependencies`), each counting the rounds of requests for records its create makes: the
 //   creates are replayed one at a time through the plugin's own code (dist/resources/runtime) on a
 //   fresh emulator, and a request counts as a new round when it starts after an earlier one of the
-//   same create was answered. Metadata (EntityDefinitions) and WhoAmI are left out there: they are
-//   the plugin's round above.
+//   same create was answered. Metadata (RetrieveMetadataChanges, EntityDefinitions) and WhoAmI are
+//   left out there: they are the plugin's round above.
 import path from "node:path";
 
 import type * as DynamicModule from "../src/resources/common/dynamic.js";
@@ -59,7 +59,8 @@ interface StateResource {
   dependencies?: string[];
 }
 
-const isMetadata = (r: LoggedRequest): boolean => /EntityDefinitions|\/WhoAmI/.test(r.path);
+const isMetadata = (r: LoggedRequest): boolean =>
+  /RetrieveMetadataChanges|EntityDefinitions|\/WhoAmI/.test(r.path);
 
 /** The most requests of `log` that each started after the one before was answered. */
 export function rounds(log: readonly LoggedRequest[]): number {

@@ -52,16 +52,35 @@ case "$task" in
     exec node --no-warnings bench/run.mts "$@"
     ;;
   test)
-    step "format"
-    node node_modules/prettier/bin/prettier.cjs --check . >&2
-    step "lint"
-    node node_modules/eslint/bin/eslint.js . >&2
-    step "type-check"
-    node node_modules/typescript/bin/tsc -p tsconfig.json --noEmit
-    if command -v go >/dev/null 2>&1; then
-      step "language host (go vet, gofmt, go test)"
+    # The static checks run two at a time (the machines have two cores; each check uses one), each
+    # into its own log, printed whole when it ends; any that fails stops the run after all have
+    # ended, with its output.
+    checks=$(mktemp -d)
+    trap 'rm -rf "$checks"' EXIT
+    check() {
+      local name=$1
+      shift
+      if "$@" >"$checks/$name.log" 2>&1; then echo ok >"$checks/$name.status"; else echo failed >"$checks/$name.status"; fi
+    }
+    go_checks() {
+      command -v go >/dev/null 2>&1 || { echo "go not installed: language host checks skipped"; return 0; }
       (cd tools/engine && GOFLAGS="-mod=readonly -buildvcs=false" go vet ./cmd/... \
-        && test -z "$(gofmt -l cmd)" && GOFLAGS="-mod=readonly -buildvcs=false" go test ./cmd/...) >&2
+        && test -z "$(gofmt -l cmd)" && GOFLAGS="-mod=readonly -buildvcs=false" go test ./cmd/...)
+    }
+    step "format, lint, type-check, language host (go vet, gofmt, go test): two at a time"
+    check type-check node node_modules/typescript/bin/tsc -p tsconfig.json --noEmit &
+    { check format node node_modules/prettier/bin/prettier.cjs --check .; check lint node node_modules/eslint/bin/eslint.js .; check go go_checks; } &
+    wait
+    failed=""
+    for name in format lint type-check go; do
+      printf '\n== %s: %s\n' "$name" "$(cat "$checks/$name.status")" >&2
+      cat "$checks/$name.log" >&2
+      [ "$(cat "$checks/$name.status")" = ok ] || failed="$failed $name"
+    done
+    rm -rf "$checks"
+    if [ -n "$failed" ]; then
+      echo "failed:$failed" >&2
+      exit 1
     fi
     step "chromium (the console's browser test)"
     # Without it the browser test fails and says how to get it; the other tests still run.

@@ -37,8 +37,8 @@ export function progress(message: string): void {
 export type RunningEmulator = EmulatorModule.RunningEmulator;
 
 /** The emulator in this process, in memory, on a free port of 127.0.0.1. */
-export function startEmulator(): Promise<RunningEmulator> {
-  return dist<typeof EmulatorModule>("emulator/index").startEmulator({ port: 0 });
+export function startEmulator(options: EmulatorModule.EmulatorOptions = {}): Promise<RunningEmulator> {
+  return dist<typeof EmulatorModule>("emulator/index").startEmulator({ ...options, port: 0 });
 }
 
 export interface Counters {

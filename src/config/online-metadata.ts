@@ -41,7 +41,7 @@ export class OnlineMetadataSource implements TableMetadataSource {
 
   async getTable(logicalName: string): Promise<TableDefinition | undefined> {
     // The lookups' targets say which table a policy's related-entity condition moves to.
-    const found = await this.client.metadata.table(logicalName, { attributes: true, lookups: true });
+    const found = await this.client.metadata.table(logicalName);
     // A table the environment does not have: the checks report it like an unknown table.
     if (!found) return undefined;
     const { entity, attributes, lookups } = found;

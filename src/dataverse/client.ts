@@ -1,5 +1,5 @@
 // The one HTTP client for Dataverse. It owns the Authorization header, retries and throttling,
-// error mapping and the debug log; per-kind API modules only build paths and map results. Every
+// pacing under Dataverse's service protection limit (pacing.ts), error mapping and the debug log; per-kind API modules only build paths and map results. Every
 // call names the statuses it accepts: anything else becomes a typed error.
 //
 // Construction is cheap (no I/O, no identity library loaded) because Pulumi providers build a
@@ -34,6 +34,7 @@ import {
   recordPath,
 } from "./odata.js";
 import type { QueryOptions, RecordKey } from "./odata.js";
+import { processPacer, RequestPacer, resolvePacingOptions } from "./pacing.js";
 import { redact } from "./redact.js";
 import { decideRetry, parseRetryAfter, resolveRetryOptions } from "./retry.js";
 import type { RetryOptions } from "./retry.js";
@@ -97,6 +98,12 @@ export interface ClientInternals {
   now?: () => number;
   random?: () => number;
   tokenSource?: TokenSource;
+  /**
+   * The pacer the client's Web API requests wait on. Default: the process's pacer for the
+   * environment (shared by every client of the process), or, when `now` or `sleep` is given, one
+   * of this client's own on that clock: a fake clock must not mix with the process's real one.
+   */
+  pacer?: RequestPacer;
 }
 
 export interface WhoAmI {
@@ -209,6 +216,7 @@ export class DataverseClient {
   /** Tokens for the dual-write management endpoint: the same source unless it has its own scope. */
   readonly #dualWriteTokens: TokenSource;
   readonly #log: DataverseLogger | undefined;
+  readonly #pacer: RequestPacer;
 
   constructor(config: DataverseClientConfig, internals: ClientInternals = {}) {
     this.#config = normalizeConfig(config);
@@ -234,6 +242,12 @@ export class DataverseClient {
         ? this.#tokens
         : tokenSourceFor(this.#config.auth, dualWriteScope, credentialOptions));
     this.#log = this.#config.logger ?? (this.#config.debug ? stderrLogger : undefined);
+    const pacing = resolvePacingOptions(this.#config.pacing);
+    this.#pacer =
+      internals.pacer ??
+      (internals.now || internals.sleep
+        ? new RequestPacer(pacing, { now: this.#now, sleep: this.#sleep })
+        : processPacer(this.environmentUrl, pacing));
     this.metadata = new Metadata({
       environmentUrl: this.environmentUrl,
       getJson: async (path) => (await this.request({ method: "GET", path, accept: [200] })).body,
@@ -257,8 +271,27 @@ export class DataverseClient {
     const requestId = randomUUID();
     const idempotent = spec.idempotent ?? spec.method !== "POST";
     const startedAt = this.#now();
+    /** Time spent waiting on the pacer: it does not count against the retry bounds. */
+    let pacedMs = 0;
     let unknownOutcomeBefore = false;
     for (let attempt = 1; ; attempt++) {
+      // Every attempt is a request Dataverse counts, retries included. The gateway's are not
+      // Dataverse requests (another service, another host): they are not paced.
+      if (spec.service !== "dual-write") {
+        pacedMs += await this.#pacer.acquire(spec.signal, (delayMs, inWindow) =>
+          this.#paced({
+            kind: "pace",
+            method: spec.method,
+            path,
+            delayMs,
+            attempt,
+            inWindow,
+            budget: this.#pacer.options.budget,
+            windowMs: this.#pacer.options.windowMs,
+            requestId,
+          }),
+        );
+      }
       const token = await (spec.service === "dual-write" ? this.#dualWriteTokens : this.#tokens).getToken(
         spec.signal,
       );
@@ -349,7 +382,7 @@ export class DataverseClient {
 
       const decision = decideRetry({
         attempt,
-        startedAtMs: startedAt,
+        startedAtMs: startedAt + pacedMs,
         nowMs: this.#now(),
         status,
         retryAfterMs,
@@ -822,6 +855,20 @@ export class DataverseClient {
     return headers;
   }
 
+  /**
+   * A wait on the pacer goes to the debug log like every event; without one it is still told on
+   * stderr, at most once a minute per process, so that a user who sees `up` slow down knows why
+   * (the Pulumi CLI shows the provider plugin's stderr).
+   */
+  #paced(event: Extract<DataverseLogEvent, { kind: "pace" }>): void {
+    if (this.#log) return this.#emit(event);
+    if (!this.#pacer.noticeDue(PACE_NOTICE_EVERY_MS)) return;
+    process.stderr.write(
+      `iom: ${event.inWindow} Dataverse requests sent in the last ${event.windowMs / 1000} s, the budget (iom:requestBudget) is ${event.budget}: ` +
+        `waiting ${Math.ceil(event.delayMs / 1000)} s before the next one, to stay under Dataverse's service protection limit\n`,
+    );
+  }
+
   #emit(event: DataverseLogEvent): void {
     if (!this.#log) return;
     try {
@@ -831,6 +878,9 @@ export class DataverseClient {
     }
   }
 }
+
+/** How often a user without the debug log is told that requests are being paced. */
+const PACE_NOTICE_EVERY_MS = 60_000;
 
 /** Build a client. Same as `new DataverseClient(config)`. */
 export function createDataverseClient(
@@ -995,6 +1045,8 @@ function stderrLogger(event: DataverseLogEvent): void {
       ? `${base} status=${event.status} ${event.durationMs}ms`
       : event.kind === "network-error"
         ? `${base} error="${event.error}" ${event.durationMs}ms`
-        : `${base} retry in ${event.delayMs}ms after ${event.reason}`;
+        : event.kind === "pace"
+          ? `${base} paced: waits ${event.delayMs}ms, ${event.inWindow} requests sent in the last ${event.windowMs / 1000}s (budget ${event.budget}, iom:requestBudget)`
+          : `${base} retry in ${event.delayMs}ms after ${event.reason}`;
   process.stderr.write(`${redact(line)}\n`);
 }

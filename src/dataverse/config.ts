@@ -5,6 +5,7 @@
 import { dualWrite } from "../iom/dual-write-facts.js";
 import { ConfigError } from "./errors.js";
 import { registerSecret, sealSecrets } from "./redact.js";
+import type { PacingOptions } from "./pacing.js";
 import type { RetryOptions } from "./retry.js";
 
 /** How the client obtains its bearer token. */
@@ -71,6 +72,19 @@ export type DataverseLogEvent =
       attempt: number;
       reason: string;
       requestId: string;
+    }
+  | {
+      /** The request waits before it is sent: the budget of the pacing window is spent. */
+      kind: "pace";
+      method: string;
+      path: string;
+      delayMs: number;
+      attempt: number;
+      /** Requests this process sent in the window so far (the budget). */
+      inWindow: number;
+      budget: number;
+      windowMs: number;
+      requestId: string;
     };
 
 export type DataverseLogger = (event: DataverseLogEvent) => void;
@@ -81,6 +95,13 @@ export interface DataverseClientConfig {
   auth: AuthConfig;
   /** @default DEFAULT_RETRY_OPTIONS */
   retry?: Partial<RetryOptions>;
+  /**
+   * The most Dataverse Web API requests this process sends in any window (src/dataverse/pacing.ts).
+   * The dual-write gateway's requests are not counted: Dataverse's limit is for Dataverse's own
+   * requests, and the gateway is another service on another host.
+   * @default DEFAULT_PACING_OPTIONS (5,000 per 300 s)
+   */
+  pacing?: Partial<PacingOptions>;
   /** Receives one event per attempt and per retry decision. */
   logger?: DataverseLogger;
   /** When no logger is given: write the debug log to stderr. @default false */
@@ -143,6 +164,7 @@ export type SettingName =
   | "retryMaxElapsedMs"
   | "retryBaseDelayMs"
   | "retryMaxDelayMs"
+  | "requestBudget"
   | "debugHttp";
 
 export const SETTINGS: Readonly<Record<SettingName, { env: string; secret: boolean }>> = {
@@ -165,6 +187,7 @@ export const SETTINGS: Readonly<Record<SettingName, { env: string; secret: boole
   retryMaxElapsedMs: { env: "IOM_RETRY_MAX_ELAPSED_MS", secret: false },
   retryBaseDelayMs: { env: "IOM_RETRY_BASE_DELAY_MS", secret: false },
   retryMaxDelayMs: { env: "IOM_RETRY_MAX_DELAY_MS", secret: false },
+  requestBudget: { env: "IOM_REQUEST_BUDGET", secret: false },
   debugHttp: { env: "IOM_DEBUG_HTTP", secret: false },
 };
 
@@ -297,6 +320,15 @@ export function dataverseConfigFromSource(
     }
     retry[key] = value;
   }
+  const budgetText = source.get("requestBudget");
+  const budget = budgetText === undefined ? undefined : Number(budgetText);
+  if (budget !== undefined && !(Number.isInteger(budget) && budget >= 1))
+    throw new ConfigError(
+      `${source.describe("requestBudget")} must be a whole number of at least 1, got "${budgetText}"`,
+      {
+        hint: `Set ${source.describe("requestBudget")} to the most requests to send in any 300 s (Dataverse allows 6000 per user; the default is 5000).`,
+      },
+    );
   const debugText = source.get("debugHttp");
   const authorityHost = source.get("authorityHost");
   const dualWriteUrl = source.get("dualWriteUrl");
@@ -315,6 +347,7 @@ export function dataverseConfigFromSource(
     environmentUrl,
     auth,
     retry,
+    ...(budget !== undefined ? { pacing: { budget } } : {}),
     debug: debugText !== undefined && /^(1|true|yes)$/i.test(debugText),
     ...(authorityHost !== undefined ? { authorityHost } : {}),
     ...(dualWriteUrl !== undefined ? { dualWriteUrl } : {}),

@@ -101,6 +101,13 @@ export {
 } from "./odata.js";
 export { type BatchItem, type BatchOperation, type BatchPartResponse } from "./batch.js";
 export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry.js";
+export {
+  DATAVERSE_REQUEST_LIMIT,
+  DATAVERSE_WINDOW_MS,
+  DEFAULT_PACING_OPTIONS,
+  DEFAULT_REQUEST_BUDGET,
+  type PacingOptions,
+} from "./pacing.js";
 export { redact } from "./redact.js";
 export {
   DualWriteManagementClient,

@@ -1,12 +1,18 @@
-// Table metadata read from the environment's EntityDefinitions: entity set names, attributes,
-// option sets and lookups. IOM's option values are not published, so resource kinds never
-// hard-code them: they name a label ("Execution") and this module finds its number in the
-// environment, and back. Likewise the navigation property a lookup is bound through is read, never
-// derived from the column's name. Answers are cached per process and environment; a Pulumi run asks
-// for each table once.
+// Table metadata read from the environment: entity set names, attributes, option sets and lookups.
+// IOM's option values are not published, so resource kinds never hard-code them: they name a
+// label ("Execution") and this module finds its number in the environment, and back. Likewise the
+// navigation property a lookup is bound through is read, never derived from the column's name.
+//
+// Every table is read whole, in one request with the others asked for at the same time: the
+// RetrieveMetadataChanges function takes an EntityQueryExpression that spans several tables and
+// returns each column with the properties of its own type, option sets included [C:
+// PA:query-schema-definitions.md]. The EntityDefinitions entity set cannot: a query that expands
+// Attributes casts to one derived column type only, so the option sets of Picklist, Status and
+// Boolean columns need a request per table and type [C: same page, "Evaluate other options"].
+// Answers are cached per process and environment; a Pulumi run asks for each table once.
 
 import { NotFoundError, UnknownLookupError, UnknownOptionError, UnexpectedResponseError } from "./errors.js";
-import { identifier, literal, recordPath } from "./odata.js";
+import { identifier, recordPath } from "./odata.js";
 import type { Guid } from "./odata.js";
 
 export interface EntityMetadata {
@@ -42,19 +48,36 @@ export interface LookupMetadata {
   navigationProperty: string;
 }
 
+/** A table as one answer gives it: its definition, its columns and its lookups. */
+export interface TableMetadata {
+  entity: EntityMetadata;
+  attributes: AttributeMetadata[];
+  lookups: LookupMetadata[];
+}
+
 /** What the metadata reader needs from the client: one GET that returns parsed JSON. */
 export interface MetadataTransport {
   readonly environmentUrl: string;
   getJson(path: string): Promise<unknown>;
 }
 
-const OPTION_CAST: Readonly<Record<string, string>> = {
-  Picklist: "Microsoft.Dynamics.CRM.PicklistAttributeMetadata",
-  State: "Microsoft.Dynamics.CRM.StateAttributeMetadata",
-  Status: "Microsoft.Dynamics.CRM.StatusAttributeMetadata",
-  Boolean: "Microsoft.Dynamics.CRM.BooleanAttributeMetadata",
-  MultiSelectPicklist: "Microsoft.Dynamics.CRM.MultiSelectPicklistAttributeMetadata",
-};
+/** The column types that have an option set: Picklist, State, Status, Boolean and multi-select. */
+const CHOICE_TYPES: ReadonlySet<string> = new Set([
+  "Picklist",
+  "State",
+  "Status",
+  "Boolean",
+  "MultiSelectPicklist",
+]);
+
+/**
+ * Tables per request: the query travels in the URL (a parameter alias of a GET function), about
+ * 200 characters a table once encoded, so a request stays under 10,000 characters.
+ */
+const TABLES_PER_REQUEST = 40;
+
+/** Shown in errors instead of the request's whole URL, which carries the query. */
+const FUNCTION_PATH = "RetrieveMetadataChanges";
 
 /**
  * The attribute's type as iom-gitops names it: AttributeType, except that Dataverse publishes a
@@ -67,7 +90,23 @@ function attributeTypeOf(record: Record<string, unknown>, path: string): string 
   return type === "Virtual" && name === "MultiSelectPicklistType" ? "MultiSelectPicklist" : type;
 }
 
-const cache = new Map<string, Promise<unknown>>();
+/** A table as read, with each choice column's option set as the environment wrote it. */
+interface TableAnswer extends TableMetadata {
+  optionSets: ReadonlyMap<string, unknown>;
+}
+
+const cache = new Map<string, Promise<TableAnswer | undefined>>();
+
+/**
+ * Tables asked for in this turn of the event loop, not yet sent, per client: each request goes
+ * with the credentials of the client that asked (answers are shared by environment, in `cache`).
+ */
+const gathering = new WeakMap<MetadataTransport, Map<string, Waiter>>();
+
+interface Waiter {
+  resolve(answer: TableAnswer | undefined): void;
+  reject(error: unknown): void;
+}
 
 /** Forget all cached metadata (tests; or after a solution import changed the schema). */
 export function clearMetadataCache(): void {
@@ -77,64 +116,37 @@ export function clearMetadataCache(): void {
 export class Metadata {
   constructor(private readonly transport: MetadataTransport) {}
 
-  entity(logicalName: string): Promise<EntityMetadata> {
-    const path =
-      `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})` +
-      "?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute";
-    return this.cached(`entity|${logicalName}`, async () => {
-      const body = await this.transport.getJson(path);
-      const record = asRecord(body, path);
-      return {
-        logicalName: requireString(record, "LogicalName", path),
-        entitySetName: requireString(record, "EntitySetName", path),
-        primaryIdAttribute: requireString(record, "PrimaryIdAttribute", path),
-        primaryNameAttribute:
-          typeof record["PrimaryNameAttribute"] === "string" ? record["PrimaryNameAttribute"] : undefined,
-      };
-    });
+  /**
+   * Reads these tables now, in one request with any other table asked for in this turn of the
+   * event loop: a process that knows which tables it will use (the assumption check, the provider
+   * plugin) asks for all of them at once instead of one by one as each is first needed. The request
+   * is sent at once, not after the turn, so that it leaves beside whatever the caller sends next
+   * (the plugin's WhoAmI) even when the event loop is busy. Rejects when the request fails; the
+   * tables are then asked for again when next needed.
+   */
+  async prefetch(logicalNames: Iterable<string>): Promise<void> {
+    const reads = [...new Set(logicalNames)].map((name) => this.read(name));
+    const batch = gathering.get(this.transport);
+    if (batch) this.flush(batch);
+    await Promise.all(reads);
   }
 
-  /**
-   * A table's definition with, as asked, its attributes and its lookups: the requests are sent at
-   * once (one round trip, not one after another). Undefined when the environment has no such
-   * table: then every request fails, and the definition's 404 is the one that counts.
-   */
-  async table(
-    logicalName: string,
-    parts: { attributes?: boolean; lookups?: boolean } = {},
-  ): Promise<
-    { entity: EntityMetadata; attributes: AttributeMetadata[]; lookups: LookupMetadata[] } | undefined
-  > {
-    const attributes = parts.attributes ? this.attributes(logicalName) : Promise.resolve([]);
-    const lookups = parts.lookups ? this.lookups(logicalName) : Promise.resolve([]);
-    // Awaited below, once the table is known to exist.
-    attributes.catch(() => undefined);
-    lookups.catch(() => undefined);
-    let entity: EntityMetadata;
-    try {
-      entity = await this.entity(logicalName);
-    } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    }
-    return { entity, attributes: await attributes, lookups: await lookups };
+  /** A table's definition, columns and lookups; undefined when the environment has no such table. */
+  async table(logicalName: string): Promise<TableMetadata | undefined> {
+    const answer = await this.read(logicalName);
+    return answer && { entity: answer.entity, attributes: answer.attributes, lookups: answer.lookups };
+  }
+
+  async entity(logicalName: string): Promise<EntityMetadata> {
+    return (await this.existing(logicalName)).entity;
   }
 
   async entitySetName(logicalName: string): Promise<string> {
     return (await this.entity(logicalName)).entitySetName;
   }
 
-  attributes(logicalName: string): Promise<AttributeMetadata[]> {
-    const path =
-      `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})/Attributes` +
-      "?$select=LogicalName,AttributeType,AttributeTypeName,DisplayName";
-    return this.cached(`attributes|${logicalName}`, () =>
-      this.collection(path, (record) => ({
-        logicalName: requireString(record, "LogicalName", path),
-        attributeType: attributeTypeOf(record, path),
-        displayName: labelText(record["DisplayName"]),
-      })),
-    );
+  async attributes(logicalName: string): Promise<AttributeMetadata[]> {
+    return (await this.existing(logicalName)).attributes;
   }
 
   async attribute(logicalName: string, attributeName: string): Promise<AttributeMetadata | undefined> {
@@ -142,28 +154,24 @@ export class Metadata {
   }
 
   /** The choices of a Picklist, State, Status or Boolean column, in the environment's order. */
-  options(logicalName: string, attributeName: string): Promise<OptionMetadata[]> {
-    return this.cached(`options|${logicalName}|${attributeName}`, async () => {
-      const attribute = await this.attribute(logicalName, attributeName);
-      if (!attribute) {
-        throw new UnknownOptionError(`${logicalName} has no column ${attributeName}`, {
-          hint: `Check the column name against the ${logicalName} table's metadata.`,
-        });
-      }
-      const cast = OPTION_CAST[attribute.attributeType];
-      if (!cast) {
-        throw new UnknownOptionError(
-          `${logicalName}.${attributeName} is a ${attribute.attributeType} column, not a choice`,
-          { hint: "Only Picklist, State, Status and Boolean columns have option labels." },
-        );
-      }
-      const path =
-        `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})` +
-        `/Attributes(LogicalName=${literal(identifier(attributeName))})/${cast}` +
-        "?$select=LogicalName&$expand=OptionSet";
-      const body = asRecord(await this.transport.getJson(path), path);
-      return readOptions(body["OptionSet"], path);
-    });
+  async options(logicalName: string, attributeName: string): Promise<OptionMetadata[]> {
+    const table = await this.existing(logicalName);
+    const attribute = table.attributes.find((a) => a.logicalName === attributeName);
+    if (!attribute) {
+      throw new UnknownOptionError(`${logicalName} has no column ${attributeName}`, {
+        hint: `Check the column name against the ${logicalName} table's metadata.`,
+      });
+    }
+    if (!CHOICE_TYPES.has(attribute.attributeType)) {
+      throw new UnknownOptionError(
+        `${logicalName}.${attributeName} is a ${attribute.attributeType} column, not a choice`,
+        { hint: "Only Picklist, State, Status and Boolean columns have option labels." },
+      );
+    }
+    return readOptions(
+      table.optionSets.get(attributeName),
+      `${FUNCTION_PATH} ${logicalName}.${attributeName}`,
+    );
   }
 
   /** The number behind a label; labels match exactly first, then ignoring case and spaces. */
@@ -204,17 +212,8 @@ export class Metadata {
   }
 
   /** Every lookup of a table with its targets and navigation properties, from ManyToOneRelationships. */
-  lookups(logicalName: string): Promise<LookupMetadata[]> {
-    const path =
-      `EntityDefinitions(LogicalName=${literal(identifier(logicalName))})/ManyToOneRelationships` +
-      "?$select=ReferencingAttribute,ReferencingEntityNavigationPropertyName,ReferencedEntity";
-    return this.cached(`lookups|${logicalName}`, () =>
-      this.collection(path, (record) => ({
-        attribute: requireString(record, "ReferencingAttribute", path),
-        target: requireString(record, "ReferencedEntity", path),
-        navigationProperty: requireString(record, "ReferencingEntityNavigationPropertyName", path),
-      })),
-    );
+  async lookups(logicalName: string): Promise<LookupMetadata[]> {
+    return (await this.existing(logicalName)).lookups;
   }
 
   /**
@@ -286,27 +285,147 @@ export class Metadata {
     );
   }
 
-  /** A metadata collection (`{ value: [...] }`), each item checked and read by `read`. */
-  private async collection<T>(path: string, read: (record: Record<string, unknown>) => T): Promise<T[]> {
-    const body = asRecord(await this.transport.getJson(path), path);
-    const value = body["value"];
-    if (!Array.isArray(value)) throw malformed(path, "no value array");
-    return value.map((item) => read(asRecord(item, path)));
+  /** The table, or NotFoundError when the environment has none by that name. */
+  private async existing(logicalName: string): Promise<TableAnswer> {
+    const answer = await this.read(logicalName);
+    if (answer) return answer;
+    throw new NotFoundError(`the environment has no table ${logicalName}`, {
+      method: "GET",
+      path: FUNCTION_PATH,
+      hint: `Check the table's logical name; ${logicalName} is not among the environment's table definitions.`,
+    });
   }
 
-  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const full = `${this.transport.environmentUrl}|${key}`;
-    let entry = cache.get(full) as Promise<T> | undefined;
+  /** The table from the cache, or gathered with the others asked for in this turn of the event loop. */
+  private read(logicalName: string): Promise<TableAnswer | undefined> {
+    const key = `${this.transport.environmentUrl}|${identifier(logicalName)}`;
+    let entry = cache.get(key);
     if (!entry) {
-      entry = load();
-      cache.set(full, entry);
+      entry = this.gather(logicalName);
+      cache.set(key, entry);
       // A failure is not remembered: the next caller asks again.
       entry.catch(() => {
-        if (cache.get(full) === entry) cache.delete(full);
+        if (cache.get(key) === entry) cache.delete(key);
       });
     }
     return entry;
   }
+
+  private gather(logicalName: string): Promise<TableAnswer | undefined> {
+    let batch = gathering.get(this.transport);
+    if (!batch) {
+      const created = new Map<string, Waiter>();
+      batch = created;
+      gathering.set(this.transport, created);
+      // After the current turn: every table asked for meanwhile goes in the same request.
+      setImmediate(() => this.flush(created));
+    }
+    const waiting = batch;
+    return new Promise((resolve, reject) => waiting.set(logicalName, { resolve, reject }));
+  }
+
+  /** Sends a batch, unless it was sent already (by prefetch, before its turn ended). */
+  private flush(batch: ReadonlyMap<string, Waiter>): void {
+    if (gathering.get(this.transport) !== batch) return;
+    gathering.delete(this.transport);
+    const names = [...batch.keys()];
+    for (let i = 0; i < names.length; i += TABLES_PER_REQUEST)
+      void this.send(names.slice(i, i + TABLES_PER_REQUEST), batch);
+  }
+
+  private async send(names: readonly string[], waiters: ReadonlyMap<string, Waiter>): Promise<void> {
+    try {
+      const answers = readTables(await this.transport.getJson(tablesQuery(names)));
+      for (const name of names) waiters.get(name)?.resolve(answers.get(name));
+    } catch (error) {
+      for (const name of names) waiters.get(name)?.reject(error);
+    }
+  }
+}
+
+/**
+ * The EntityQueryExpression for these tables, as RetrieveMetadataChanges takes it: a JSON value
+ * in a parameter alias [C: PA:query-schema-definitions.md, the Web API example]. Tables are
+ * matched by an Or of Equals conditions, as in that example; columns come with their type, label
+ * and option set (a column type without one has no such property), lookups with the names a bind
+ * needs. Labels come in every language provisioned, the caller's in UserLocalizedLabel.
+ */
+function tablesQuery(names: readonly string[]): string {
+  const properties = (...names: string[]) => ({ AllProperties: false, PropertyNames: names });
+  const query = {
+    Criteria: {
+      FilterOperator: "Or",
+      Conditions: names.map((name) => ({
+        ConditionOperator: "Equals",
+        PropertyName: "LogicalName",
+        Value: { Type: "System.String", Value: identifier(name) },
+      })),
+    },
+    // Attributes and ManyToOneRelationships must be among the Properties for their sub-queries to
+    // apply [C: PA:query-schema-definitions.md].
+    Properties: properties(
+      "EntitySetName",
+      "PrimaryIdAttribute",
+      "PrimaryNameAttribute",
+      "Attributes",
+      "ManyToOneRelationships",
+    ),
+    AttributeQuery: {
+      Properties: properties("LogicalName", "AttributeType", "AttributeTypeName", "DisplayName", "OptionSet"),
+    },
+    RelationshipQuery: {
+      Properties: properties(
+        "ReferencingAttribute",
+        "ReferencedEntity",
+        "ReferencingEntityNavigationPropertyName",
+      ),
+    },
+  };
+  return `${FUNCTION_PATH}(Query=@q)?@q=${encodeURIComponent(JSON.stringify(query))}`;
+}
+
+/** The tables of a RetrieveMetadataChangesResponse, by logical name, each checked and read. */
+function readTables(body: unknown): Map<string, TableAnswer> {
+  const path = FUNCTION_PATH;
+  const entities = asRecord(body, path)["EntityMetadata"];
+  if (!Array.isArray(entities)) throw malformed(path, "no EntityMetadata array");
+  const tables = new Map<string, TableAnswer>();
+  for (const item of entities) {
+    const record = asRecord(item, path);
+    const logicalName = requireString(record, "LogicalName", path);
+    const where = `${path} ${logicalName}`;
+    const attributes = arrayOf(record, "Attributes", where);
+    const optionSets = new Map<string, unknown>();
+    for (const a of attributes)
+      if (a["OptionSet"] != null) optionSets.set(requireString(a, "LogicalName", where), a["OptionSet"]);
+    tables.set(logicalName, {
+      entity: {
+        logicalName,
+        entitySetName: requireString(record, "EntitySetName", where),
+        primaryIdAttribute: requireString(record, "PrimaryIdAttribute", where),
+        primaryNameAttribute:
+          typeof record["PrimaryNameAttribute"] === "string" ? record["PrimaryNameAttribute"] : undefined,
+      },
+      attributes: attributes.map((a) => ({
+        logicalName: requireString(a, "LogicalName", where),
+        attributeType: attributeTypeOf(a, where),
+        displayName: labelText(a["DisplayName"]),
+      })),
+      lookups: arrayOf(record, "ManyToOneRelationships", where).map((r) => ({
+        attribute: requireString(r, "ReferencingAttribute", where),
+        target: requireString(r, "ReferencedEntity", where),
+        navigationProperty: requireString(r, "ReferencingEntityNavigationPropertyName", where),
+      })),
+      optionSets,
+    });
+  }
+  return tables;
+}
+
+function arrayOf(record: Record<string, unknown>, key: string, path: string): Array<Record<string, unknown>> {
+  const value = record[key];
+  if (!Array.isArray(value)) throw malformed(path, `no ${key} array`);
+  return value.map((item) => asRecord(item, path));
 }
 
 function readOptions(optionSet: unknown, path: string): OptionMetadata[] {

@@ -3,42 +3,58 @@
 import { ApiError, ErrorCode } from "./errors.js";
 
 export class Counters {
-  total = 0;
-  byMethod: Record<string, number> = {};
-  byRoute: Record<string, number> = {};
+  // Maps while counting (every request under /api/ passes here); plain objects only when served.
+  private total = 0;
+  private readonly byMethod = new Map<string, number>();
+  private readonly byRoute = new Map<string, number>();
 
   /** Counts a request; ids and query strings are normalised away: `set(id)`, `{id}/FieldMappings`. */
   record(method: string, path: string): void {
     const route = `${method} ${normaliseRoute(path)}`;
     this.total++;
-    this.byMethod[method] = (this.byMethod[method] ?? 0) + 1;
-    this.byRoute[route] = (this.byRoute[route] ?? 0) + 1;
+    this.byMethod.set(method, (this.byMethod.get(method) ?? 0) + 1);
+    this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1);
   }
 
   reset(): void {
     this.total = 0;
-    this.byMethod = {};
-    this.byRoute = {};
+    this.byMethod.clear();
+    this.byRoute.clear();
   }
 
   toJSON(): { total: number; byMethod: Record<string, number>; byRoute: Record<string, number> } {
-    return { total: this.total, byMethod: this.byMethod, byRoute: this.byRoute };
+    return {
+      total: this.total,
+      byMethod: Object.fromEntries(this.byMethod),
+      byRoute: Object.fromEntries(this.byRoute),
+    };
   }
 }
 
+const GATEWAY_ID = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi;
+
 export function normaliseRoute(path: string): string {
   const q = path.indexOf("?");
+  const end = q < 0 ? path.length : q;
+  // What is inside parentheses at any depth becomes "(id)"; a stray ")" is dropped. Copied by
+  // slices between parentheses rather than character by character.
   let out = "";
   let depth = 0;
-  for (const ch of q < 0 ? path : path.slice(0, q)) {
-    if (ch === "(") {
-      if (depth === 0) out += "(id)";
+  let start = 0;
+  for (let i = 0; i < end; i++) {
+    const c = path.charCodeAt(i);
+    if (c === 0x28) {
+      if (depth === 0) out += `${path.slice(start, i)}(id)`;
       depth++;
-    } else if (ch === ")") depth = Math.max(0, depth - 1);
-    else if (depth === 0) out += ch;
+    } else if (c === 0x29) {
+      if (depth === 0) out += path.slice(start, i);
+      else depth--;
+      if (depth === 0) start = i + 1;
+    }
   }
+  if (depth === 0) out += path.slice(start, end);
   // The dual-write gateway puts ids in path segments (<pid>/FieldMappings, Status/<requestId>).
-  return out.replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi, "/{id}");
+  return out.replace(GATEWAY_ID, "/{id}");
 }
 
 export interface FaultRule {

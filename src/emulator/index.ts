@@ -4,8 +4,12 @@ import { GUID_PATTERN } from "./ids.js";
 import type { EmulatorMetadata } from "./metadata-file.js";
 import { seedIds } from "./seed.js";
 import { EmulatorServer } from "./server.js";
+import { checkLimit } from "./service-protection.js";
 import { EMULATOR_FINOPS_HOST } from "./gateway-contract.js";
+import type { ServiceProtectionLimit } from "./service-protection.js";
 import type { TableDefinition } from "./tables.js";
+
+export { DATAVERSE_LIMIT, type ServiceProtectionLimit } from "./service-protection.js";
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -34,6 +38,17 @@ export interface EmulatorOptions {
    * for tests and trials of `iom doctor`. @default the metadata's tables
    */
   tables?: readonly TableDefinition[];
+  /**
+   * Enforce Dataverse's service protection limit on the number of requests (per user, in a
+   * sliding window; `DATAVERSE_LIMIT` is Dataverse's 6,000 per 300 s): past it, requests are
+   * answered 429 with Retry-After and error 0x80072322 (docs/emulator.md). @default off
+   */
+  serviceProtection?: ServiceProtectionLimit;
+  /**
+   * The clock service protection counts on, in milliseconds that never go back: tests pass a fake
+   * one to cross a window without waiting. @default the process's monotonic clock
+   */
+  now?: () => number;
 }
 
 export interface RunningEmulator {
@@ -61,6 +76,14 @@ export interface RunningEmulator {
 
 export const DEFAULT_TOKEN = "dev-token";
 
+function limitOption(limit: ServiceProtectionLimit): ServiceProtectionLimit {
+  try {
+    return checkLimit(limit);
+  } catch (err) {
+    throw new TypeError(`serviceProtection: ${(err as Error).message}`);
+  }
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const token = options.token ?? DEFAULT_TOKEN;
   const organizationId = options.organizationId ?? seedIds.organization;
@@ -75,6 +98,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...(options.gatewayPort !== undefined ? { gatewayPort: options.gatewayPort } : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
     ...(options.tables ? { tables: options.tables } : {}),
+    ...(options.serviceProtection ? { serviceProtection: limitOption(options.serviceProtection) } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   try {
     await server.listen();

@@ -28,7 +28,7 @@ const label = (text: string): Json => {
   return { LocalizedLabels: [localized], UserLocalizedLabel: localized };
 };
 
-const METADATA_TYPES: Record<AttributeDefinition["type"], string> = {
+export const METADATA_TYPES: Record<AttributeDefinition["type"], string> = {
   String: "StringAttributeMetadata",
   Memo: "MemoAttributeMetadata",
   Integer: "IntegerAttributeMetadata",
@@ -140,7 +140,7 @@ function manyToOne(model: TableModel): Json[] {
   );
 }
 
-function entityMetadata(ctx: Context, model: TableModel): Json {
+export function entityMetadata(ctx: Context, model: TableModel): Json {
   return {
     MetadataId: stableId(`entity:${model.logicalName}`),
     LogicalName: model.logicalName,
@@ -259,7 +259,7 @@ function shapeOne(item: Json, options: Options, typeName: string, hidden: Readon
   return out;
 }
 
-function withOptionSet(model: TableModel, attribute: AttributeDefinition): Json {
+export function withOptionSet(model: TableModel, attribute: AttributeDefinition): Json {
   const json = attributeMetadata(model, attribute);
   const set = optionSet(model, attribute);
   if (set) {

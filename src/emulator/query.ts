@@ -32,13 +32,14 @@ export function readQueryOptions(
   allowed: ReadonlySet<string> = SUPPORTED,
 ): QueryOptions {
   const options: Record<string, string> = {};
-  for (const [name, value] of params) {
-    if (!name.startsWith("$")) continue; // parameter aliases (@p1) and others pass through
+  // forEach rather than for...of: the iterator makes an array per parameter, on every query.
+  params.forEach((value, name) => {
+    if (!name.startsWith("$")) return; // parameter aliases (@p1) and others pass through
     if (name === "$skip") throw badQuery("The query parameter $skip is not supported.");
     if (!allowed.has(name)) throw badQuery(`The query parameter ${name} is not supported.`);
     if (name in options) throw badQuery(`The query parameter ${name} is specified more than once.`);
     options[name] = value;
-  }
+  });
   return options;
 }
 
@@ -207,17 +208,7 @@ function candidates(ctx: Context, model: TableModel, node: FilterNode | undefine
         const row = typeof eq.value === "string" ? ctx.store.get(model.logicalName, eq.value) : undefined;
         return row ? [row] : [];
       }
-      const ids = ctx.store.byEquality(
-        model.logicalName,
-        attribute.logicalName,
-        literalKey(eq.value, eq.type),
-      );
-      const rows: Row[] = [];
-      for (const id of ids) {
-        const row = ctx.store.get(model.logicalName, id);
-        if (row) rows.push(row);
-      }
-      return rows;
+      return ctx.store.byEquality(model.logicalName, attribute.logicalName, literalKey(eq.value, eq.type));
     }
   }
   return ctx.store.rows(model.logicalName);

@@ -84,12 +84,7 @@ export function children(ctx: Context, row: Row, navigation: Navigation & { kind
 
 /** Rows of `table` whose lookup `attribute` holds `id`. */
 export function rowsReferencing(ctx: Context, table: string, attribute: string, id: string): Row[] {
-  const out: Row[] = [];
-  for (const childId of ctx.store.byEquality(table, attribute, indexKey(id))) {
-    const child = ctx.store.get(table, childId);
-    if (child) out.push(child);
-  }
-  return out;
+  return ctx.store.byEquality(table, attribute, indexKey(id));
 }
 
 /** The navigation property with exactly this name ($expand, filter paths, lambdas). */
@@ -223,9 +218,21 @@ function formattedValue(attribute: AttributeDefinition, value: Primitive): strin
   return attribute.options.find((o) => o.value === numeric)?.label;
 }
 
-/** The JSON object of a row, as the Web API returns it. */
-export function formatRow(ctx: Context, model: TableModel, row: Row, shape: Shape): Record<string, unknown> {
-  const out: Record<string, unknown> = { "@odata.etag": `W/"${row.version}"` };
+/**
+ * The JSON object of a row, as the Web API returns it; `context`, when given, is its
+ * `@odata.context`, first (a single row's answer), which spares copying the object to put it there.
+ */
+export function formatRow(
+  ctx: Context,
+  model: TableModel,
+  row: Row,
+  shape: Shape,
+  context?: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> =
+    context === undefined
+      ? { "@odata.etag": `W/"${row.version}"` }
+      : { "@odata.context": context, "@odata.etag": `W/"${row.version}"` };
   const attributes = shape.select ?? model.attributes;
   let hasId = false;
   for (const attribute of attributes) {

@@ -6,9 +6,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { timingSafeEqual } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { Counters, Faults, faultError } from "./admin.js";
+import { Counters, Faults, faultError, type FaultRule } from "./admin.js";
 import { RequestLog } from "./request-log.js";
 import { EmulatorConsole } from "./console/index.js";
 import type { Context } from "./context.js";
@@ -23,6 +24,7 @@ import { builtInMetadata, type EmulatorMetadata } from "./metadata-file.js";
 import { resolveRoles } from "./roles.js";
 import { Schema } from "./schema.js";
 import { seedIds, seedRows } from "./seed.js";
+import { ServiceProtection, type ServiceProtectionLimit } from "./service-protection.js";
 import { Store } from "./store.js";
 import type { TableDefinition } from "./tables.js";
 import { errorResponse, handleApi } from "./web-api.js";
@@ -45,11 +47,25 @@ export interface ServerOptions {
   metadata?: EmulatorMetadata;
   /** The tables served, instead of the metadata's (the IOM rules keep the metadata's roles). */
   tables?: readonly TableDefinition[];
+  /** Enforce Dataverse's number-of-requests limit on the Web API (service-protection.ts). */
+  serviceProtection?: ServiceProtectionLimit;
+  /** Milliseconds on a clock that never goes back, for service protection; tests pass a fake one. */
+  now?: () => number;
 }
 
 function send(res: ServerResponse, response: ApiResponse): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(response.status, response.headers);
+  if (response.body === undefined) {
+    res.writeHead(response.status, response.headers);
+    res.end();
+    return;
+  }
+  // With the length declared, node:http sends the head and the body in one write; without it,
+  // writeHead commits to chunked framing: four pieces per answer, which the client takes apart.
+  res.writeHead(response.status, {
+    ...response.headers,
+    "Content-Length": String(Buffer.byteLength(response.body)),
+  });
   res.end(response.body);
 }
 
@@ -57,7 +73,25 @@ function sendError(res: ServerResponse, error: ApiError): void {
   send(res, errorResponse(error));
 }
 
+/** A request whose handling threw: a 500 in Dataverse's error shape. */
+function failed(res: ServerResponse, err: unknown): void {
+  sendError(
+    res,
+    new ApiError(500, ErrorCode.unexpected, `Unexpected error in the emulator: ${(err as Error).message}`),
+  );
+}
+
 class BodyTooLarge extends Error {}
+
+/**
+ * Whether the request carries a body. Without Transfer-Encoding or Content-Length a request's body
+ * is empty (RFC 9112, 6.3), and node:http's parser reads it so: such a request (most GETs) is then
+ * answered in the same turn of the event loop, without waiting for its 'end' event.
+ */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
 
 /** Reads the whole body; past the limit it keeps draining (so the client sees our 413) but stores nothing. */
 function readBody(req: IncomingMessage): Promise<string> {
@@ -79,10 +113,21 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+function parseJson(text: string, message: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, ErrorCode.payload, message);
+  }
+}
+
 function headerMap(req: IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers))
+  const headers = req.headers;
+  for (const name in headers) {
+    const value = headers[name];
     out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
   return out;
 }
 
@@ -91,11 +136,14 @@ export class EmulatorServer {
   private readonly counters = new Counters();
   private readonly requests = new RequestLog();
   private readonly faults: Faults;
+  private readonly protection: ServiceProtection;
   private readonly store: Store;
   private readonly ctx: Context;
   private readonly gatewayServer: Server;
   private readonly dualWrite: DualWriteGateway;
   private readonly token: Buffer;
+  /** The Authorization header of the request being checked, compared with `token`. */
+  private readonly given: Buffer;
   private readonly console: EmulatorConsole;
   private closing: Promise<void> | undefined;
   url = "";
@@ -120,7 +168,12 @@ export class EmulatorServer {
     const migrated = data !== undefined && addGatewayProjects(data);
     this.store.load(data ?? seedRows(schema), data === undefined || migrated);
     this.faults = new Faults(options.seed);
+    this.protection = new ServiceProtection(
+      options.serviceProtection,
+      options.now ?? (() => performance.now()),
+    );
     this.token = Buffer.from(`Bearer ${options.token}`);
+    this.given = Buffer.alloc(this.token.length);
     this.ctx = {
       schema,
       store: this.store,
@@ -138,20 +191,16 @@ export class EmulatorServer {
       this.token,
     );
     const handler = (gateway: boolean) => (req: IncomingMessage, res: ServerResponse) => {
-      this.onRequest(req, res, gateway)
-        .catch((err: unknown) => {
-          sendError(
-            res,
-            new ApiError(
-              500,
-              ErrorCode.unexpected,
-              `Unexpected error in the emulator: ${(err as Error).message}`,
-            ),
-          );
-        })
-        // Any request may have changed the data (a gateway action is carried out when its status is
-        // read): open console pages get the new view if it differs.
-        .finally(() => this.console.touch());
+      let pending: Promise<void> | undefined;
+      try {
+        pending = this.onRequest(req, res, gateway);
+      } catch (err) {
+        failed(res, err);
+      }
+      // Any request may have changed the data (a gateway action is carried out when its status is
+      // read): open console pages get the new view if it differs.
+      if (pending === undefined) this.console.touch();
+      else pending.catch((err: unknown) => failed(res, err)).finally(() => this.console.touch());
     };
     this.server = createServer({ keepAliveTimeout: 5_000 }, handler(false));
     this.gatewayServer = createServer({ keepAliveTimeout: 5_000 }, handler(true));
@@ -176,8 +225,12 @@ export class EmulatorServer {
   }
 
   private authorized(req: IncomingMessage): boolean {
-    const given = Buffer.from(req.headers.authorization ?? "");
-    return given.length === this.token.length && timingSafeEqual(given, this.token);
+    const given = req.headers.authorization ?? "";
+    // Into a buffer kept for the purpose rather than a new one per request; only a header of the
+    // token's exact length in bytes is compared, as before, and in constant time.
+    if (Buffer.byteLength(given) !== this.token.length) return false;
+    this.given.write(given);
+    return timingSafeEqual(this.given, this.token);
   }
 
   private unauthorized(res: ServerResponse): void {
@@ -194,7 +247,12 @@ export class EmulatorServer {
     );
   }
 
-  private async onRequest(req: IncomingMessage, res: ServerResponse, gateway: boolean): Promise<void> {
+  /**
+   * Handles one request; returns a promise only when it has to wait (a body to read, an injected
+   * latency, the console, the administration endpoints), so that a request without a body is
+   * answered synchronously, as a plain node:http handler would.
+   */
+  private onRequest(req: IncomingMessage, res: ServerResponse, gateway: boolean): Promise<void> | undefined {
     const method = req.method ?? "GET";
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -203,38 +261,84 @@ export class EmulatorServer {
 
     if (!gateway && this.console.handles(path)) return this.console.handle(req, res, method, path, query);
     if (path.startsWith(ADMIN_ROOT) && !gateway) {
-      if (!this.authorized(req)) return this.unauthorized(res);
-      return send(res, await this.admin(req, method, path.slice(ADMIN_ROOT.length)));
+      if (!this.authorized(req)) return void this.unauthorized(res);
+      return this.admin(req, method, path.slice(ADMIN_ROOT.length)).then((response) => send(res, response));
     }
-    if (!path.startsWith("/api/")) return sendError(res, unknownSegment(path));
+    if (!path.startsWith("/api/")) return void sendError(res, unknownSegment(path));
 
     this.counters.record(method, path);
-    if (!this.authorized(req)) return this.unauthorized(res);
+    if (!this.authorized(req)) return void this.unauthorized(res);
+    // Dataverse's limit is per user, on the Dataverse web servers: the gateway, another service,
+    // does not count. A $batch is one request (it "will avoid the number of requests limit"
+    // [PA/api-limits.md]). Checked before injected faults: those stand for answers of the server.
+    let remaining: number | undefined;
+    if (!gateway) {
+      const admission = this.protection.admit(this.ctx.identity.userId);
+      if (!admission.admitted) return void sendError(res, admission.error);
+      if (Number.isFinite(admission.remaining)) remaining = admission.remaining;
+    }
     const fault = this.faults.pick(method, path);
-    if (fault) {
-      if (fault.latencyMs) await sleep(fault.latencyMs);
-      if (fault.drop) {
-        req.socket.destroy();
-        return;
-      }
-      if (fault.status !== undefined) {
-        const error = faultError(fault.status);
-        if (fault.retryAfter !== undefined) error.headers["Retry-After"] = String(fault.retryAfter);
-        return sendError(res, error);
-      }
-    }
+    if (fault) return this.withFault(req, res, fault, gateway, method, path, query, remaining);
+    return this.withBody(req, res, gateway, method, path, query, remaining);
+  }
 
-    let body: string;
-    try {
-      body = await readBody(req);
-    } catch (err) {
-      if (err instanceof BodyTooLarge)
-        return sendError(
-          res,
-          new ApiError(413, ErrorCode.tooLarge, `The request body is larger than ${MAX_BODY_BYTES} bytes.`),
-        );
-      throw err;
+  private async withFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fault: FaultRule,
+    gateway: boolean,
+    method: string,
+    path: string,
+    query: string,
+    remaining: number | undefined,
+  ): Promise<void> {
+    if (fault.latencyMs) await sleep(fault.latencyMs);
+    if (fault.drop) {
+      req.socket.destroy();
+      return;
     }
+    if (fault.status !== undefined) {
+      const error = faultError(fault.status);
+      if (fault.retryAfter !== undefined) error.headers["Retry-After"] = String(fault.retryAfter);
+      return sendError(res, error);
+    }
+    return this.withBody(req, res, gateway, method, path, query, remaining);
+  }
+
+  private withBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    gateway: boolean,
+    method: string,
+    path: string,
+    query: string,
+    remaining: number | undefined,
+  ): Promise<void> | undefined {
+    if (!hasBody(req)) return void this.dispatch(req, res, gateway, method, path, query, "", remaining);
+    return readBody(req).then(
+      (body) => this.dispatch(req, res, gateway, method, path, query, body, remaining),
+      (err: unknown) => {
+        if (err instanceof BodyTooLarge)
+          return sendError(
+            res,
+            new ApiError(413, ErrorCode.tooLarge, `The request body is larger than ${MAX_BODY_BYTES} bytes.`),
+          );
+        throw err;
+      },
+    );
+  }
+
+  private dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    gateway: boolean,
+    method: string,
+    path: string,
+    query: string,
+    body: string,
+    /** Requests the user has left under service protection, when it is enforced. */
+    remaining: number | undefined,
+  ): void {
     this.requests.record(method, path, body);
     const request = { method, query, headers: headerMap(req), body };
     if (gateway && path.startsWith(GATEWAY_PATH)) {
@@ -244,8 +348,17 @@ export class EmulatorServer {
         return send(res, errorResponse(err));
       }
     }
-    if (!gateway && path.startsWith(API_ROOT))
-      return send(res, handleApi(this.ctx, { ...request, path: path.slice(API_ROOT.length) }));
+    if (!gateway && path.startsWith(API_ROOT)) {
+      const response = handleApi(this.ctx, { ...request, path: path.slice(API_ROOT.length) });
+      // Dataverse's debugging header for the requests left [PA/api-limits.md], sent while the
+      // limit is enforced.
+      if (remaining !== undefined)
+        response.headers = {
+          ...response.headers,
+          "x-ms-ratelimit-burst-remaining-xrm-requests": String(remaining),
+        };
+      return send(res, response);
+    }
     return sendError(res, unknownSegment(path));
   }
 
@@ -260,6 +373,7 @@ export class EmulatorServer {
         case "POST reset":
           this.store.load(seedRows(this.ctx.schema), true);
           this.faults.clear();
+          this.protection.reset();
           this.counters.reset();
           this.requests.clear();
           return ok(204);
@@ -287,6 +401,14 @@ export class EmulatorServer {
         }
         case "DELETE faults":
           this.faults.clear();
+          return ok(204);
+        case "GET service-protection":
+          return ok(200, this.protection);
+        case "PUT service-protection":
+          this.protection.set(parseJson(text, "The service protection limit must be JSON."));
+          return ok(204);
+        case "DELETE service-protection":
+          this.protection.clear();
           return ok(204);
         default:
           throw new ApiError(

@@ -41,8 +41,12 @@ interface TableData {
   rows: Map<string, Row>;
   /** Alternate keys: key name -> joined key values -> row id. */
   keys: Map<string, Map<string, string>>;
-  /** Equality indexes, built on first use: attribute -> index key -> row ids. */
-  equality: Map<string, Map<string, Set<string>>>;
+  /**
+   * Equality indexes, built on first use: attribute -> index key -> row id -> row. They hold the
+   * rows themselves: a query answered from an index then reads no other map, which counts when the
+   * table is large and every lookup in it is a cache miss.
+   */
+  equality: Map<string, Map<string, Map<string, Row>>>;
 }
 
 type Undo = { table: string; id: string; before: Row | undefined };
@@ -123,16 +127,20 @@ export class Store {
     return id === undefined ? undefined : this.get(table, id);
   }
 
-  /** Ids of the rows whose attribute equals the value (by indexKey); the index is built on first use. */
-  byEquality(table: string, attribute: string, key: string): ReadonlySet<string> {
+  /**
+   * The rows whose attribute equals the value (by indexKey), in the order they entered the index;
+   * the index is built on first use.
+   */
+  byEquality(table: string, attribute: string, key: string): Row[] {
     const data = this.data(table);
     let index = data.equality.get(attribute);
     if (!index) {
       index = new Map();
-      for (const row of data.rows.values()) addTo(index, indexKey(row.values[attribute]), row.id);
+      for (const row of data.rows.values()) addTo(index, indexKey(row.values[attribute]), row);
       data.equality.set(attribute, index);
     }
-    return index.get(key) ?? EMPTY;
+    const rows = index.get(key);
+    return rows ? [...rows.values()] : [];
   }
 
   nextVersion(): number {
@@ -233,7 +241,7 @@ export class Store {
     }
     for (const [attribute, index] of data.equality) {
       if (before) index.get(indexKey(before.values[attribute]))?.delete(id);
-      if (after) addTo(index, indexKey(after.values[attribute]), id);
+      if (after) addTo(index, indexKey(after.values[attribute]), after);
     }
   }
 
@@ -244,12 +252,10 @@ export class Store {
   }
 }
 
-const EMPTY: ReadonlySet<string> = new Set();
-
-function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
-  let ids = index.get(key);
-  if (!ids) index.set(key, (ids = new Set()));
-  ids.add(id);
+function addTo(index: Map<string, Map<string, Row>>, key: string, row: Row): void {
+  let rows = index.get(key);
+  if (!rows) index.set(key, (rows = new Map()));
+  rows.set(row.id, row);
 }
 
 /** The joined index keys of an alternate key's values; undefined when one of them is empty. */

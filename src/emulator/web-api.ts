@@ -1,5 +1,5 @@
 // The Dataverse Web API under /api/data/v9.2/: routing, entity-set reads and writes with their
-// status codes and headers, WhoAmI, EntityDefinitions and $batch.
+// status codes and headers, WhoAmI, EntityDefinitions, RetrieveMetadataChanges and $batch.
 import type { Context } from "./context.js";
 import { ApiError, ErrorCode, notFoundRow, unknownSegment } from "./errors.js";
 import { stableId } from "./ids.js";
@@ -7,7 +7,8 @@ import { handleBatch } from "./batch.js";
 import { json, noContent, parsePrefer, type ApiRequest, type ApiResponse } from "./http-types.js";
 import { resolveKey, splitKeySegment } from "./keys.js";
 import { metadataResponse } from "./metadata.js";
-import { checkMaxPageSize, queryCollection, readQueryOptions, shapeOf } from "./query.js";
+import { retrieveMetadataChanges } from "./metadata-changes.js";
+import { checkMaxPageSize, queryCollection, readQueryOptions, shapeOf, type QueryOptions } from "./query.js";
 import { annotationFilter, attributeValue, formatRow, noAnnotations, type AnnotationFilter } from "./rows.js";
 import { propertyName, type TableModel } from "./schema.js";
 import type { Row } from "./store.js";
@@ -18,18 +19,20 @@ export function splitPath(path: string): string[] {
   const segments: string[] = [];
   let depth = 0;
   let quoted = false;
-  let current = "";
+  let start = 0;
   const text = decodeURIComponent(path);
-  for (const ch of text) {
-    if (ch === "'") quoted = !quoted;
-    else if (!quoted && ch === "(") depth++;
-    else if (!quoted && ch === ")") depth--;
-    if (ch === "/" && depth === 0 && !quoted) {
-      segments.push(current);
-      current = "";
-    } else current += ch;
+  // By index and slices: the characters that matter are ASCII, and this runs on every request.
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x27) quoted = !quoted;
+    else if (!quoted && ch === 0x28) depth++;
+    else if (!quoted && ch === 0x29) depth--;
+    else if (ch === 0x2f && depth === 0 && !quoted) {
+      segments.push(text.slice(start, i));
+      start = i + 1;
+    }
   }
-  segments.push(current);
+  segments.push(text.slice(start));
   return segments;
 }
 
@@ -106,19 +109,23 @@ function encodePathText(text: string): string {
   );
 }
 
+/** The query options a row's representation takes. */
+const REPRESENTATION_OPTIONS: ReadonlySet<string> = new Set(["$select", "$expand"]);
+
+function representationOptions(req: ApiRequest): QueryOptions {
+  return readQueryOptions(new URLSearchParams(req.query), REPRESENTATION_OPTIONS);
+}
+
 function representation(
   ctx: Context,
   model: TableModel,
   row: Row,
-  req: ApiRequest,
+  options: QueryOptions,
   prefs: Preferences,
 ): Record<string, unknown> {
-  const options = readQueryOptions(new URLSearchParams(req.query), new Set(["$select", "$expand"]));
   const shape = shapeOf(ctx, model, options, prefs.annotations);
-  return {
-    "@odata.context": `${ctx.serviceRoot}$metadata#${model.entitySetName}${options.$select ? `(${options.$select})` : ""}/$entity`,
-    ...formatRow(ctx, model, row, shape),
-  };
+  const context = `${ctx.serviceRoot}$metadata#${model.entitySetName}${options.$select ? `(${options.$select})` : ""}/$entity`;
+  return formatRow(ctx, model, row, shape, context);
 }
 
 function create(ctx: Context, model: TableModel, req: ApiRequest, prefs: Preferences): ApiResponse {
@@ -135,7 +142,7 @@ function create(ctx: Context, model: TableModel, req: ApiRequest, prefs: Prefere
     return saveRow(ctx, model, undefined, id, changes);
   });
   if (prefs.representation)
-    return json(201, representation(ctx, model, row, req, prefs), {
+    return json(201, representation(ctx, model, row, representationOptions(req), prefs), {
       ...applied(prefs, ["return=representation"]),
       ETag: etagOf(row),
     });
@@ -167,7 +174,7 @@ function upsert(
   });
   const headers = { "OData-EntityId": entityId(ctx, model, text) };
   if (prefs.representation)
-    return json(created ? 201 : 200, representation(ctx, model, row, req, prefs), {
+    return json(created ? 201 : 200, representation(ctx, model, row, representationOptions(req), prefs), {
       ...applied(prefs, ["return=representation"]),
       ETag: etagOf(row),
     });
@@ -196,12 +203,14 @@ function readOne(
   if (!key.row) throw notFoundRow(model.logicalName, key.text);
   const row = key.row;
   if (rest.length === 0) {
-    const body = representation(ctx, model, row, req, prefs);
+    const options = representationOptions(req);
+    const body = representation(ctx, model, row, options, prefs);
+    const etag = etagOf(row);
     const ifNoneMatch = req.headers["if-none-match"];
-    const plain = prefs.annotations === noAnnotations && !new URLSearchParams(req.query).has("$expand");
-    if (plain && ifNoneMatch !== undefined && ifNoneMatch.split(",").some((t) => t.trim() === etagOf(row)))
-      return { status: 304, headers: { ETag: etagOf(row) } };
-    return json(200, body, { ...applied(prefs), ETag: etagOf(row) });
+    const plain = prefs.annotations === noAnnotations && options.$expand === undefined;
+    if (plain && ifNoneMatch !== undefined && ifNoneMatch.split(",").some((t) => t.trim() === etag))
+      return { status: 304, headers: { ETag: etag } };
+    return json(200, body, { ...applied(prefs), ETag: etag });
   }
   // A single property: set(id)/name or set(id)/name/$value.
   const [name, raw, ...extra] = rest as [string, ...string[]];
@@ -334,6 +343,14 @@ export function handleApi(ctx: Context, req: ApiRequest): ApiResponse {
     }
     if (first === "WhoAmI" || first === "WhoAmI()") return whoAmI(ctx, req);
     if (first.startsWith("RetrieveCurrentOrganization(")) return currentOrganization(ctx, req, first);
+    if (first === "RetrieveMetadataChanges" || first.startsWith("RetrieveMetadataChanges(")) {
+      // A function: GET only [C: PA:webapi/reference/retrievemetadatachanges].
+      if (req.method !== "GET") throw methodNotAllowed(req.method);
+      if (segments.length > 1) throw unknownSegment(segments[1] as string);
+      const params = new URLSearchParams(req.query);
+      readQueryOptions(params, new Set());
+      return json(200, retrieveMetadataChanges(ctx, first, params));
+    }
     if (first === "EntityDefinitions" || first.startsWith("EntityDefinitions(")) {
       if (req.method !== "GET") throw methodNotAllowed(req.method);
       return json(200, metadataResponse(ctx, segments, new URLSearchParams(req.query)));

@@ -152,16 +152,6 @@ export interface AssumptionReport {
 /** What the checks need from the client: its metadata reader and one query (the catalog). */
 export type AssumptionClient = Pick<DataverseClient, "environmentUrl" | "metadata" | "list">;
 
-export interface CheckOptions {
-  /**
-   * Tables checked at once; within a table, its entity and columns first (together), then every
-   * other check at once. The default covers every table assumed today (eleven), so the whole check
-   * takes two rounds of requests; the client waits out a 429 if an environment throttles.
-   * @default 12
-   */
-  concurrency?: number;
-}
-
 /** Every assumption, grouped by table: entity set, columns, option labels, lookups; then the catalog. */
 export function listAssumptions(): Assumption[] {
   const list: Assumption[] = [];
@@ -273,24 +263,28 @@ export function listAssumptions(): Assumption[] {
   return list;
 }
 
+/** The tables the assumptions are about: the ones every resource kind reads. */
+export function assumedTables(): string[] {
+  return [...new Set(listAssumptions().map((a) => a.table))];
+}
+
 /**
  * Checks every assumption against the environment's metadata, through the client's cached reader:
- * per table one request for its entity, one for its attributes, one for its relationships when a
- * lookup is assumed, and one per option set; plus one query of the provider catalog. Errors that
- * are not about the assumptions (unreachable, access denied) reject the whole check.
+ * one request for every table's definition, columns, option sets and lookups together (see
+ * src/dataverse/metadata.ts), then one query of the provider catalog, which needs the catalog's
+ * entity set from the first. Errors that are not about the assumptions (unreachable, access
+ * denied) reject the whole check.
  */
-export async function checkAssumptions(
-  client: AssumptionClient,
-  checkOptions: CheckOptions = {},
-): Promise<AssumptionReport> {
+export async function checkAssumptions(client: AssumptionClient): Promise<AssumptionReport> {
   const assumptions = listAssumptions();
   const byTable = new Map<string, Assumption[]>();
   for (const a of assumptions) byTable.set(a.table, [...(byTable.get(a.table) ?? []), a]);
 
+  // Asked for together, not as each table's check first needs it: one request, not one per table.
+  await client.metadata.prefetch(byTable.keys());
   const results = new Map<string, AssumptionResult>();
-  await forEachLimited([...byTable], checkOptions.concurrency ?? 12, async ([table, list]) => {
-    for (const result of await checkTable(client, table, list)) results.set(result.assumption.id, result);
-  });
+  const checked = await Promise.all([...byTable].map(([table, list]) => checkTable(client, table, list)));
+  for (const result of checked.flat()) results.set(result.assumption.id, result);
 
   const ordered = assumptions.map((a) => results.get(a.id) as AssumptionResult);
   const failures = ordered.filter((r) => r.status !== "holds");
@@ -396,11 +390,7 @@ async function checkTable(
   table: string,
   list: readonly Assumption[],
 ): Promise<AssumptionResult[]> {
-  // The entity and its attributes at once (one round trip, not two).
-  const needsColumns = list.some(
-    (a) => a.kind !== "entity-set" && a.kind !== "primary-column" && a.kind !== "catalog-entry",
-  );
-  const found = await client.metadata.table(table, { attributes: needsColumns });
+  const found = await client.metadata.table(table);
   if (!found)
     return list.map((assumption) =>
       assumption.kind === "entity-set"
@@ -415,8 +405,7 @@ async function checkTable(
     reason: `the column ${table}.${column} does not exist`,
   });
 
-  // Every check of the table at once: they are independent reads (option sets, relationships),
-  // and the metadata cache shares one request between checks that need the same answer.
+  // Option sets and relationships came with the table: every check reads the same cached answer.
   const check = async (assumption: Assumption): Promise<AssumptionResult> => {
     switch (assumption.kind) {
       case "entity-set":
@@ -529,26 +518,4 @@ function renamedColumn(
 
 function withSuggestion(result: AssumptionResult, suggestion: string | undefined): AssumptionResult {
   return suggestion === undefined ? result : { ...result, suggestion };
-}
-
-/** Runs `task` on every item, at most `limit` at once; stops taking new items after a failure. */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await task(item);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

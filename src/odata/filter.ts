@@ -58,6 +58,8 @@ export const FILTER_FUNCTIONS: Readonly<Record<string, number>> = {
 };
 
 const COMPARE_OPERATORS: ReadonlySet<string> = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
+/** Words that cannot be a property: the logical and the comparison operators. */
+const KEYWORDS: ReadonlySet<string> = new Set(["and", "or", "not", ...COMPARE_OPERATORS]);
 const CRM_PREFIX = "Microsoft.Dynamics.CRM.";
 
 type TokenType =
@@ -97,21 +99,22 @@ function tokenize(text: string): Token[] {
       continue;
     }
     if (ch === "'") {
+      // From quote to quote by slices ('' stands for a quote inside): the emulator tokenizes the
+      // filter of every query it answers.
       let j = i + 1;
       let value = "";
       for (;;) {
-        if (j >= text.length)
+        const quote = text.indexOf("'", j);
+        if (quote < 0)
           throw new FilterSyntaxError("unterminated string literal: add the closing quote (')", i);
-        if (text[j] === "'") {
-          if (text[j + 1] === "'") {
-            value += "'";
-            j += 2;
-            continue;
-          }
-          break;
+        value += text.slice(j, quote);
+        if (text[quote + 1] === "'") {
+          value += "'";
+          j = quote + 2;
+          continue;
         }
-        value += text[j];
-        j++;
+        j = quote;
+        break;
       }
       tokens.push({ type: "string", text: text.slice(i, j + 1), value, start: i, end: j + 1 });
       i = j + 1;
@@ -323,7 +326,7 @@ class Parser {
       );
     }
     if (this.peek(1).type === "(") return this.parseFunction();
-    if (["and", "or", "not", ...COMPARE_OPERATORS].includes(token.text)) {
+    if (KEYWORDS.has(token.text)) {
       throw new FilterSyntaxError(
         `expected a property or value but found the keyword '${token.text}'`,
         token.start,

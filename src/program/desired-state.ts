@@ -77,9 +77,13 @@ export async function loadStackDesiredState(
   // through the same cache: their round trips overlap. A failed assumption is reported first, as
   // the validation's findings may follow from it.
   const { checkAssumptions, formatAssumptionReport } = await import("../iom/assumptions.js");
+  const { runTables } = await import("../iom/run-tables.js");
   // The organization the environment is, for the stack's organization guard (declare.ts).
   const who = client.whoAmI();
   who.catch(() => undefined); // awaited below, unless the assumption check fails first
+  // Every table the check and the validation read, in one request sent beside WhoAmI, before the
+  // next import can delay it (src/dataverse/metadata.ts). A failure is the check's to report.
+  client.metadata.prefetch(runTables()).catch(() => undefined);
   const { OnlineMetadataSource } = await import("../config/online-metadata.js");
   const assumptions = checkAssumptions(client);
   const loaded = loadDesiredState(file, {

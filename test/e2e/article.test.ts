@@ -55,7 +55,7 @@ describe.skipIf(!availability.engine)(
     });
 
     it("up from empty leaves exactly the article's configuration, applied in IOM's order", async () => {
-      const up = await project.stack.up();
+      const up = await project.up();
       expect(up.summary.result).toBe("succeeded");
       expect(up.summary.resourceChanges).toEqual({ create: 10 });
 
@@ -215,7 +215,7 @@ describe.skipIf(!availability.engine)(
       expect(changedLines.map((l) => l.trim().split(":")[0])).toEqual(["~ dataverseFilter"]);
       expect(preview.stdout).toContain("sales-order-headers");
 
-      const up = await project.stack.up();
+      const up = await project.up();
       expect(up.summary.resourceChanges).toEqual({ same: 9, update: 1 });
       const headers = await environment.gatewayMap(HEADERS_MAP);
       expect((await environment.activeLeg(headers.pid)).reversedSourceFilter).toBe(
@@ -230,7 +230,7 @@ describe.skipIf(!availability.engine)(
     it("a policy the published flow uses is unpublished, edited and published again", async () => {
       const file = path.join(project.dir, "policies", "finops-order-product.policy.yaml");
       writeFileSync(file, readFileSync(file, "utf8").replace('to: "11"', 'to: "12"'));
-      const up = await project.stack.up();
+      const up = await project.up();
       expect(up.summary.resourceChanges).toEqual({ same: 9, update: 1 });
       const policy = (await environment.currentPolicies()).find(
         (p) => p.msdyn_name === "FinOps order product parameters",
@@ -258,12 +258,12 @@ describe.skipIf(!availability.engine)(
             "https://make.powerautomate.com/connections/someone-elses/details",
         },
       );
-      const refresh = await project.stack.refresh();
+      const refresh = await project.refresh();
       expect(refresh.summary.resourceChanges).toEqual(expect.objectContaining({ update: 1 }));
       const preview = await project.stack.preview({ diff: true });
       expect(preview.changeSummary).toEqual({ same: 9, update: 1 });
       expect(preview.stdout).toContain("connectionId");
-      await project.stack.up();
+      await project.up();
       const [restored] = await environment.rows(entitySetNames.msdyn_iomproviderconnectionreference);
       expect(String(restored![columns.providerConnectionRef.connectionUrl])).toContain(
         "local-emulator-dataverse",
@@ -272,7 +272,7 @@ describe.skipIf(!availability.engine)(
     });
 
     it("destroy returns the environment to its seeded state", async () => {
-      const destroy = await project.stack.destroy();
+      const destroy = await project.destroy();
       expect(destroy.summary.result).toBe("succeeded");
       expect(await environment.snapshot()).toEqual(seeded);
     });

@@ -52,7 +52,7 @@ describe.skipIf(!availability.engine)("an environment that differs from the assu
 
   it("stops up before any write, naming each assumption that does not hold and where it lives", async () => {
     await environment.resetCounters();
-    const failure = await project.stack.up().then(
+    const failure = await project.up().then(
       () => undefined,
       (err: unknown) => String(err),
     );

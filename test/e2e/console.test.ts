@@ -39,7 +39,7 @@ describe.skipIf(!availability.engine)("the emulator's console, after the article
       files: articleFiles(),
       env: environment.env,
     });
-    const up = await project.stack.up();
+    const up = await project.up();
     expect(up.summary.result).toBe("succeeded");
   });
 

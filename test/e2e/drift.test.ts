@@ -71,7 +71,7 @@ describe.skipIf(!availability.engine)("iom drift on the real engine", () => {
     writeFileSync(pulumiYaml, `${readFileSync(pulumiYaml, "utf8")}backend:\n  url: file://./state\n`);
     const { PULUMI_BACKEND_URL: _unused, ...rest } = { ...process.env, ...project.env };
     env = rest;
-    const up = await project.stack.up();
+    const up = await project.up();
     expect(up.summary.resourceChanges).toEqual({ create: 10 });
   });
 
@@ -184,7 +184,7 @@ describe.skipIf(!availability.engine)("iom drift on the real engine", () => {
 
   it("finds no drift once up with refresh has put the stack's values back", async () => {
     const before = stateFiles(path.join(project.dir, "state"));
-    const up = await project.stack.up({ refresh: true });
+    const up = await project.up({ refresh: true });
     expect(up.summary.result).toBe("succeeded");
     // The same comparison sees an update's writes: it is no blind check.
     const changed = [...stateFiles(path.join(project.dir, "state"))].some(

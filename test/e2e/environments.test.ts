@@ -50,14 +50,14 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
       env: first.env,
     });
     cleanup.push(() => p.dispose());
-    await p.stack.up();
+    await p.up();
     const before = await first.snapshot();
 
     // The same stack, pointed at another environment by mistake.
     Object.assign(p.stack.workspace.envVars, second.env);
     const refused =
       /was made in organization .* but the configured environment .* is organization 5c0ffee0.*nothing was changed/;
-    const refresh = await p.stack.refresh().then(
+    const refresh = await p.refresh().then(
       () => undefined,
       (err: unknown) => String(err),
     );
@@ -68,7 +68,7 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
       file,
       readFileSync(file, "utf8").replace("statuscode ne 100003", "statuscode ne 100003 and totalamount gt 0"),
     );
-    const up = await p.stack.up().then(
+    const up = await p.up().then(
       () => undefined,
       (err: unknown) => String(err),
     );
@@ -76,7 +76,7 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
     expect(up).toMatch(
       /this stack manages organization .* but the configured environment is organization 5c0ffee0.*nothing was changed/,
     );
-    const destroy = await p.stack.destroy().then(
+    const destroy = await p.destroy().then(
       () => undefined,
       (err: unknown) => String(err),
     );
@@ -86,7 +86,7 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
     expect(await second.rows(entitySetNames.msdyn_iompolicy)).toEqual([]);
 
     Object.assign(p.stack.workspace.envVars, first.env);
-    await p.stack.destroy();
+    await p.destroy();
   });
 
   it("refuses a new resource in another organization before any write, preview and up alike", async () => {
@@ -97,7 +97,7 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
       env: first.env,
     });
     cleanup.push(() => p.dispose());
-    await p.stack.up();
+    await p.up();
 
     // A new policy, while the stack points at another environment by mistake.
     const file = path.join(p.dir, "policies", "finops-sales-order.policy.yaml");
@@ -126,7 +126,7 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
     await second.resetCounters();
     const refused =
       /this stack manages organization [0-9a-f-]+ \(http:\/\/127\.0\.0\.1:\d+\), recorded at its first `up`, but the configured environment is organization 5c0ffee0-0000-4000-8000-000000000003; nothing was changed/;
-    for (const run of [() => p.stack.preview(), () => p.stack.up()]) {
+    for (const run of [() => p.stack.preview(), () => p.up()]) {
       const failure = await run().then(
         () => undefined,
         (err: unknown) => String(err),
@@ -155,7 +155,7 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
     const handMade = await environment.rows(entitySetNames.msdyn_iomprovider);
 
     const p = await project(environment);
-    const up = await p.stack.up();
+    const up = await p.up();
     expect(up.summary.result).toBe("succeeded");
     const providers = await environment.rows(entitySetNames.msdyn_iomprovider);
     expect(providers.map((r) => r.msdyn_iomproviderid)).toEqual(handMade.map((r) => r.msdyn_iomproviderid));
@@ -165,7 +165,7 @@ describe.skipIf(!availability.engine)("environments and adoption", () => {
     expect(connections[0]![columns.providerConnectionRef.status]).toBe(connectionStatus.active.value);
     expect((await p.stack.preview()).changeSummary).toEqual({ same: 10 });
 
-    await p.stack.destroy();
+    await p.destroy();
     // The adopted provider stays as it was found (installed, not activated); what the stack made
     // (its activation, connection, policies and flow) is gone.
     const left = await environment.rows(entitySetNames.msdyn_iomprovider);

@@ -46,7 +46,7 @@ describe.skipIf(!availability.engine)("up while the environment misbehaves", () 
       value: environment.emulator.financeAndOperationsUrl,
     });
     await environment.resetCounters();
-    expect((await project.stack.up()).summary.result).toBe("succeeded");
+    expect((await project.up()).summary.result).toBe("succeeded");
     reference = {
       rows: await environment.snapshot(),
       urns: await urns(),
@@ -72,7 +72,7 @@ describe.skipIf(!availability.engine)("up while the environment misbehaves", () 
     await environment.resetCounters();
     const from = proxy.log.length;
 
-    const up = await project.stack.up();
+    const up = await project.up();
 
     expect(up.summary.result).toBe("succeeded");
     // The storm happened: every 429 the rules held was answered.
@@ -121,7 +121,7 @@ describe.skipIf(!availability.engine)("up while the environment misbehaves", () 
       });
       const from = proxy.log.length;
 
-      const first = await project.stack.up().then(
+      const first = await project.up().then(
         (result) => result.summary.result,
         (error: unknown) => String(error),
       );
@@ -142,7 +142,7 @@ describe.skipIf(!availability.engine)("up while the environment misbehaves", () 
           expect(attempts.length, id).toBeLessThanOrEqual(DEFAULT_RETRY_OPTIONS.maxAttempts);
 
       expect((await environment.request("DELETE", "/_emulator/faults")).status).toBe(204);
-      expect((await project.stack.up()).summary.result).toBe("succeeded");
+      expect((await project.up()).summary.result).toBe("succeeded");
       expect(await urns()).toEqual(reference.urns);
       expect(await environment.snapshot()).toEqual(reference.rows);
     },

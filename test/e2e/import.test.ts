@@ -407,7 +407,7 @@ describe.skipIf(!availability.engine)("iom import of a hand-configured environme
 
     const before = await environment.snapshot();
     project = await createTestProject(availability.engine!, "index", { files, env: environment.env });
-    const up = await project.stack.up();
+    const up = await project.up();
     expect(up.summary.result).toBe("succeeded");
     // The stack, its organization check, two policies, two maps, the provider, its activation, its
     // connection, the flow.

@@ -55,7 +55,7 @@ describe.skipIf(!availability.engine)("renames", () => {
       env: environment.env,
     });
     stackFile = path.join(project.dir, "stacks", "test.iom.yaml");
-    const up = await project.stack.up();
+    const up = await project.up();
     expect(up.summary.resourceChanges).toEqual({ create: 10 });
   });
 
@@ -92,7 +92,7 @@ describe.skipIf(!availability.engine)("renames", () => {
     // renames IOM shows, applied in place.
     expect(preview.changeSummary, preview.stdout).toEqual({ same: 8, update: 2 });
 
-    const up = await project.stack.up();
+    const up = await project.up();
     expect(up.summary.resourceChanges).toEqual({ same: 8, update: 2 });
     expect(await rowIds(environment)).toEqual(before);
     // The article's filter is still on the map, which still runs.
@@ -180,7 +180,7 @@ describe.skipIf(!availability.engine)("a provider replaced under a published flo
   });
 
   it("stops the flow before the provider is deactivated and publishes it again with the new provider", async () => {
-    await project.stack.up();
+    await project.up();
     const [old] = await environment.rows(entitySetNames.msdyn_iomprovider);
     expect(old![columns.provider.status]).toBe(providerStatus.activated.value);
 
@@ -193,7 +193,7 @@ describe.skipIf(!availability.engine)("a provider replaced under a published flo
       ),
     );
     await environment.resetCounters();
-    const up = await project.stack.up();
+    const up = await project.up();
     expect(up.summary.result).toBe("succeeded");
 
     // One provider, the new one, activated; the flow published again, calling it.
@@ -219,7 +219,7 @@ describe.skipIf(!availability.engine)("a provider replaced under a published flo
     });
     expect(faults.status).toBe(204);
     writeFileSync(file, current.replace("      - name: Send\n", "      - name: Check availability\n"));
-    const failed = await project.stack.up().then(
+    const failed = await project.up().then(
       () => undefined,
       (err: unknown) => String(err),
     );
@@ -231,7 +231,7 @@ describe.skipIf(!availability.engine)("a provider replaced under a published flo
     expect(stopped![columns.designer.publishStatus]).toBe(publishStatus.unpublished.value);
     // State holds the truth (a partial apply): the next preview still has the flow to change.
     expect((await project.stack.preview()).changeSummary).toEqual({ same: 5, update: 1 });
-    const up = await project.stack.up();
+    const up = await project.up();
     expect(up.summary.resourceChanges).toEqual({ same: 5, update: 1 });
     const [published] = await environment.rows(entitySetNames.msdyn_iomdesigner);
     expect(published![columns.designer.publishStatus]).toBe(publishStatus.published.value);
@@ -257,7 +257,7 @@ describe.skipIf(!availability.engine)("a provider replaced under a published flo
       readFileSync(file, "utf8").replace("orchestrationFlows:", `${maps}orchestrationFlows:`),
     );
     await environment.request("DELETE", "/_emulator/requests");
-    const failed = await project.stack.up().then(
+    const failed = await project.up().then(
       () => undefined,
       (err: unknown) => String(err),
     );
@@ -301,7 +301,7 @@ describe.skipIf(!availability.engine)("a connection adopted while bound to anoth
       env: environment.env,
     });
     cleanup.push(() => byHand.dispose());
-    await byHand.stack.up();
+    await byHand.up();
     const [before] = await environment.rows(entitySetNames.msdyn_iomproviderconnectionreference);
     expect(before![columns.providerConnectionRef.status]).toBe(connectionStatus.active.value);
 
@@ -311,7 +311,7 @@ describe.skipIf(!availability.engine)("a connection adopted while bound to anoth
     });
     cleanup.push(() => project.dispose());
     await environment.request("DELETE", "/_emulator/requests");
-    await project.stack.up();
+    await project.up();
 
     const { requests } = await environment.json<{
       requests: Array<{ method: string; path: string; body?: Record<string, unknown> }>;

@@ -35,7 +35,7 @@ describe.skipIf(!availability.engine)("the iom-gitops program", () => {
       ),
     );
     project = await createTestProject(availability.engine!, "index", { files });
-    const failure = await project.stack.up().then(
+    const failure = await project.up().then(
       () => undefined,
       (err: unknown) => String(err),
     );
@@ -72,7 +72,7 @@ describe.skipIf(!availability.engine)("the iom-gitops program", () => {
         })
       ).json()) as { byRoute: Record<string, number> };
       const metadataReads = Object.keys(counters.byRoute).filter((route) =>
-        route.includes("EntityDefinitions"),
+        route.includes("RetrieveMetadataChanges"),
       );
       expect(metadataReads).not.toEqual([]);
       expect(failure).not.toContain(emulator.token);
@@ -83,7 +83,7 @@ describe.skipIf(!availability.engine)("the iom-gitops program", () => {
 
   it("says where to put the desired state when a stack has none", async () => {
     project = await createTestProject(availability.engine!, "index", { stackName: "nostate" });
-    const failure = await project.stack.up().then(
+    const failure = await project.up().then(
       () => undefined,
       (err: unknown) => String(err),
     );

@@ -81,7 +81,7 @@ describe("an environment built on the refuted guesses", () => {
 
     it("stops up before any write, naming each difference and its source", async () => {
       await environment.resetCounters();
-      const failure = await project.stack.up().then(
+      const failure = await project.up().then(
         () => undefined,
         (error: unknown) => String(error),
       );

@@ -29,13 +29,13 @@ describe.skipIf(!availability.engine)("state hygiene", () => {
   });
 
   afterAll(async () => {
-    await project?.stack.destroy().catch(() => undefined);
+    await project?.destroy().catch(() => undefined);
     await project?.dispose();
     await environment?.close();
   });
 
   it("applies with the environment from stack config, and the secret appears in no state or output", async () => {
-    const up = await project.stack.up();
+    const up = await project.up();
     expect(up.summary.result).toBe("succeeded");
     const preview = await project.stack.preview({ diff: true, refresh: true });
     expect(preview.changeSummary).toEqual({ same: 10 });

@@ -11,7 +11,7 @@ export const DEFAULT_PORT = 4800;
 /** Inside the project, and ignored by git (.gitignore has .iom/). */
 export const DEFAULT_DATA_DIR = path.join(".iom", "emulator-data");
 
-const HELP = `usage: iom emulator [--port N] [--gateway-port N] [--data DIR] [--metadata FILE] [--token T] [--seed N] [--organization ID]
+const HELP = `usage: iom emulator [--port N] [--gateway-port N] [--data DIR] [--metadata FILE] [--token T] [--seed N] [--organization ID] [--service-protection N/SECONDS]
 
 Runs a local emulator of the Dataverse Web API, the IOM tables and dual-write management
 on 127.0.0.1 (docs/emulator.md), with a read-only console at its root address: open
@@ -31,7 +31,10 @@ http://127.0.0.1:PORT/?token=<token> or sign in on the page.
   --seed N    seed of the fault-injection random sequence (default 1)
   --organization ID
               the organization id (a GUID) WhoAmI answers with, to stand for another
-              environment (default: the emulator's fixed id)`;
+              environment (default: the emulator's fixed id)
+  --service-protection N/SECONDS
+              answer 429 with Retry-After, as Dataverse does, past N requests in any
+              SECONDS (Dataverse's limit per user is 6000/300); default off`;
 
 function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -55,6 +58,7 @@ export const command: Command = {
           token: { type: "string" },
           seed: { type: "string" },
           organization: { type: "string" },
+          "service-protection": { type: "string" },
           help: { type: "boolean", short: "h" },
         },
         strict: true,
@@ -76,6 +80,16 @@ export const command: Command = {
       throw new UsageError("--token must not be empty");
     if (values.organization !== undefined && !GUID_PATTERN.test(values.organization))
       throw new UsageError(`--organization must be a GUID, not '${values.organization}'`);
+    let serviceProtection: { requests: number; windowSeconds: number } | undefined;
+    const limitText = values["service-protection"];
+    if (limitText !== undefined) {
+      const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(limitText);
+      if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0)
+        throw new UsageError(
+          `--service-protection must be REQUESTS/SECONDS, e.g. 6000/300 (Dataverse's limit), not '${limitText}'`,
+        );
+      serviceProtection = { requests: Number(m[1]), windowSeconds: Number(m[2]) };
+    }
     const { startEmulator } = await import("../../emulator/index.js");
     let metadata;
     if (values.metadata !== undefined) {
@@ -96,6 +110,7 @@ export const command: Command = {
       ...(seed !== undefined ? { seed } : {}),
       ...(values.organization !== undefined ? { organizationId: values.organization } : {}),
       ...(metadata ? { metadata } : {}),
+      ...(serviceProtection ? { serviceProtection } : {}),
     });
     for (const warning of emulator.warnings) process.stderr.write(`iom emulator: ${warning}\n`);
     // The first line is a fixed interface (tools wait for it); the gateway's address follows.
@@ -105,6 +120,10 @@ export const command: Command = {
     );
     // The token is not printed (it may be a secret): the page asks for it, or take ?token=<token>.
     process.stdout.write(`console on ${emulator.consoleUrl} (sign in with the emulator's token)\n`);
+    if (serviceProtection)
+      process.stdout.write(
+        `service protection: 429 past ${serviceProtection.requests} requests in ${serviceProtection.windowSeconds} s\n`,
+      );
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off("SIGINT", stop);

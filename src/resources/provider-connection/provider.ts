@@ -99,18 +99,23 @@ export const providerConnection: KindImplementation<Inputs> = {
       inputs.connection,
     );
     const set = await entitySet(s, CONNECTION);
-    const found = await findRows(
-      s,
-      CONNECTION,
-      {
-        [`_${c.provider}_value`]: inputs.providerId,
-        [`_${c.definitionConnectionRef}_value`]: definitionConnectionId,
-      },
-      [connectionRow.id, c.connectionUrl, c.status],
-    );
+    // The URL (the environment's id) and the row by its natural key are independent reads: asked
+    // for together, they cost one round trip, not two, before the create.
+    const [found, url] = await Promise.all([
+      findRows(
+        s,
+        CONNECTION,
+        {
+          [`_${c.provider}_value`]: inputs.providerId,
+          [`_${c.definitionConnectionRef}_value`]: definitionConnectionId,
+        },
+        [connectionRow.id, c.connectionUrl, c.status],
+      ),
+      urlFor(s, inputs.connectionId, connector),
+    ]);
     let id: string;
     let adopted = false;
-    const fields = { [c.connectionUrl]: await urlFor(s, inputs.connectionId, connector) };
+    const fields = { [c.connectionUrl]: url };
     if (found[0]) {
       id = rowId(found[0], connectionRow.id);
       adopted = id !== inputs.recordId.toLowerCase();

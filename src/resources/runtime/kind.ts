@@ -7,7 +7,6 @@ import type { ResourceKind } from "../../config/schema-registry.js";
 import { DataverseError } from "../../dataverse/index.js";
 import { redact } from "../../dataverse/redact.js";
 import { assertSameOrganization, configureSession, session, type Session } from "./session.js";
-import { warmMetadata } from "./warm-metadata.js";
 
 /** Outputs every kind records beside its inputs. */
 export interface RecordOutputs {
@@ -216,7 +215,6 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>, S exte
       const props = plain<I>(inputs);
       try {
         const s = await session();
-        warmMetadata(s);
         const made = await impl.create(props, s);
         return { id: made.id, outs: await stored(made.outs, s) };
       } catch (error) {
@@ -243,7 +241,6 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>, S exte
       try {
         const s = await session();
         assertSameOrganization(before.organizationId, s, name(before));
-        warmMetadata(s);
         return { outs: await stored(await impl.update(id, before, after, s), s) };
       } catch (error) {
         throw failure(`updating ${name(after)}`, error, news as Record<string, unknown>);
@@ -255,7 +252,6 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>, S exte
       try {
         const s = await session();
         assertSameOrganization(outs.organizationId, s, name(outs));
-        warmMetadata(s);
         await impl.delete(id, outs, s);
       } catch (error) {
         throw failure(`deleting ${name(outs)}`, error);

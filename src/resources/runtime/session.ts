@@ -14,6 +14,7 @@ import {
   type SettingName,
   type SettingsSource,
 } from "../../dataverse/index.js";
+import { warmMetadata } from "./warm-metadata.js";
 
 let stackConfig: pulumi.dynamic.Config | undefined;
 let current: Promise<Session> | undefined;
@@ -61,6 +62,8 @@ export function session(): Promise<Session> {
   current ??= (async () => {
     const source = settingsSource();
     const client = createDataverseClient(dataverseConfigFromSource(source));
+    // Sent now, beside WhoAmI: the metadata is not needed before WhoAmI has answered.
+    warmMetadata(client);
     const who = await client.whoAmI();
     const deleteAdopted = /^(1|true|yes)$/i.test(
       stackConfig?.get("iom:deleteAdopted") ?? process.env.IOM_DELETE_ADOPTED ?? "",

@@ -114,7 +114,7 @@ describe("iom validate --online", () => {
   });
 });
 
-/** EntityDefinitions requests the emulator has answered so far. */
+/** Metadata requests (RetrieveMetadataChanges) the emulator has answered so far. */
 async function metadataRequests(): Promise<number> {
   const response = await fetch(`${emulator.url}/_emulator/counters`, {
     headers: { Authorization: `Bearer ${emulator.token}` },
@@ -122,6 +122,6 @@ async function metadataRequests(): Promise<number> {
   expect(response.status).toBe(200);
   const counters = (await response.json()) as { byRoute: Record<string, number> };
   return Object.entries(counters.byRoute)
-    .filter(([route]) => route.includes("EntityDefinitions"))
+    .filter(([route]) => route.includes("RetrieveMetadataChanges"))
     .reduce((n, [, count]) => n + count, 0);
 }

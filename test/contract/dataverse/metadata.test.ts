@@ -1,4 +1,4 @@
-// Metadata and option labels read from the emulator's EntityDefinitions, cached per process.
+// Metadata and option labels read from the emulator (RetrieveMetadataChanges), cached per process.
 import { describe, expect, it } from "vitest";
 import { UnknownLookupError, UnknownOptionError } from "../../../src/dataverse/errors.js";
 import { eq } from "../../../src/dataverse/odata.js";
@@ -6,7 +6,7 @@ import { FINOPS_DEFINITION } from "../../../src/iom/catalog.js";
 import { columns, policyType } from "../../../src/iom/facts.js";
 import { msdyn_iomprovider } from "../../../src/iom/tables/msdyn_iomprovider.js";
 import { msdyn_iomproviderdefinition } from "../../../src/iom/tables/msdyn_iomproviderdefinition.js";
-import { alteringFetch, type Json } from "./altering-fetch.js";
+import { alteringFetch, attributeOf, editTable, type Json } from "./altering-fetch.js";
 import { useEmulator } from "./harness.js";
 
 const h = useEmulator();
@@ -16,20 +16,18 @@ const h = useEmulator();
 // These tests alter the answers on their way to the client (a tenant whose names and values
 // differ), or compare with values Dataverse documents, so that only a real read can pass.
 describe("metadata", () => {
-  it("reads entity set and key names from EntityDefinitions, as the environment serves them", async () => {
+  it("reads entity set and key names from the table definitions, as the environment serves them", async () => {
     const { dv } = h.client(
       {},
       {
         fetch: alteringFetch([
-          {
-            url: "EntityDefinitions(LogicalName='msdyn_iompolicy')?",
-            edit: (body) =>
-              Object.assign(body, {
-                EntitySetName: "contoso_policyset",
-                PrimaryIdAttribute: "contoso_policykey",
-                PrimaryNameAttribute: "contoso_title",
-              }),
-          },
+          editTable("msdyn_iompolicy", (entity) =>
+            Object.assign(entity, {
+              EntitySetName: "contoso_policyset",
+              PrimaryIdAttribute: "contoso_policykey",
+              PrimaryNameAttribute: "contoso_title",
+            }),
+          ),
         ]),
       },
     );
@@ -47,13 +45,10 @@ describe("metadata", () => {
       {},
       {
         fetch: alteringFetch([
-          {
-            url: `Attributes(LogicalName='${column}')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata`,
-            edit: (body) => {
-              const options = (body.OptionSet as Json).Options as Json[];
-              for (const option of options) option.Value = 900_000 + Number(option.Value) - 192_350_000;
-            },
-          },
+          editTable("msdyn_iompolicy", (entity) => {
+            const options = (attributeOf(entity, column)?.OptionSet as Json).Options as Json[];
+            for (const option of options) option.Value = 900_000 + Number(option.Value) - 192_350_000;
+          }),
         ]),
       },
     );
@@ -92,15 +87,16 @@ describe("metadata", () => {
       await dv.metadata.optionValue("msdyn_iompolicy", column, "Filter Policy");
       await dv.metadata.optionLabel("msdyn_iompolicy", column, policyType.execution.value);
     }
-    // entity + attribute list + one option set.
-    expect((await h.counters()).total).toBe(3);
+    // The table whole (definition, columns, option sets), once.
+    expect((await h.counters()).total).toBe(1);
   });
 
   it("reports a table that does not exist as not found", async () => {
     const { dv } = h.client();
+    expect(await dv.metadata.table("msdyn_nosuchtable")).toBeUndefined();
     await expect(dv.metadata.entity("msdyn_nosuchtable")).rejects.toMatchObject({
       code: "not-found",
-      status: 404,
+      message: expect.stringContaining("the environment has no table msdyn_nosuchtable"),
     });
   });
 });
@@ -137,7 +133,7 @@ describe("lookups", () => {
     }
     const counters = await h.counters();
     expect(counters.total).toBe(1);
-    expect(Object.keys(counters.byRoute).join()).toContain("ManyToOneRelationships");
+    expect(Object.keys(counters.byRoute).join()).toContain("RetrieveMetadataChanges");
   });
 
   it("names the table and its lookups when a lookup is unknown", async () => {

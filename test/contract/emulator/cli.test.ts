@@ -1,6 +1,6 @@
 // The real `iom emulator` command, built and spawned: the listening line, persistence across a
-// restart, a clean stop on SIGTERM and SIGINT, consistency after kill -9, --organization, and usage
-// errors.
+// restart, a clean stop on SIGTERM and SIGINT, consistency after kill -9, --organization,
+// --service-protection, and usage errors.
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -182,6 +182,34 @@ describe("iom emulator (the command)", () => {
     }
   });
 
+  it("enforces --service-protection N/SECONDS and says so", async () => {
+    const limitedDir = fs.mkdtempSync(path.join(os.tmpdir(), "iom-emulator-limited-"));
+    try {
+      const started = await start([
+        "--port",
+        "0",
+        "--data",
+        limitedDir,
+        "--token",
+        "cli-token",
+        "--service-protection",
+        "2/300",
+      ]);
+      await started.nextLine(); // the gateway
+      await started.nextLine(); // the console
+      expect(await started.nextLine()).toBe("service protection: 429 past 2 requests in 300 s");
+      expect((await api(started.url, "WhoAmI")).status).toBe(200);
+      expect((await api(started.url, "WhoAmI")).status).toBe(200);
+      const refused = await api(started.url, "WhoAmI");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+      started.child.kill("SIGTERM");
+      expect(await started.exited).toBe(0);
+    } finally {
+      fs.rmSync(limitedDir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 2 on bad flags", () => {
     for (const args of [
       ["--port", "70000"],
@@ -190,6 +218,9 @@ describe("iom emulator (the command)", () => {
       ["--token", ""],
       ["--organization", "contoso"],
       ["--gateway-port", "65536"],
+      ["--service-protection", "6000"],
+      ["--service-protection", "0/300"],
+      ["--service-protection", "6000/0"],
     ]) {
       let status = 0;
       let stderr = "";

@@ -83,6 +83,43 @@ describe("query options", () => {
     expect(await names(`${base}&$filter=msdyn_displayname eq 'GAMMA'`)).toEqual(["Gamma"]);
   });
 
+  it("answers an equality from its index with the rows a scan finds, also after writes", async () => {
+    const set = "msdyn_iomproviderdefinitionlogicdefinitions";
+    const idColumn = "msdyn_iomproviderdefinitionlogicdefinitionid";
+    const ids = async (filter: string): Promise<string[]> =>
+      (await list(`${set}?$select=msdyn_displayname&$filter=${filter}`)).value
+        .map((r) => r[idColumn] as string)
+        .sort();
+    // `c or c` is the same condition, but not one an index can answer: it scans every row.
+    const same = async (condition: string, expected: number): Promise<void> => {
+      const indexed = await ids(condition);
+      expect(indexed, condition).toEqual(await ids(`(${condition}) or (${condition})`));
+      expect(indexed, condition).toHaveLength(expected);
+    };
+    const [gamma] = await ids("msdyn_logicalname eq 'test_2'");
+    const finops = (await ids(`_msdyn_iomproviderdefinition_value eq ${FINOPS}`)).length;
+    expect(finops).toBeGreaterThanOrEqual(5);
+
+    await same("msdyn_displayname eq 'GAMMA'", 1);
+    await same("msdyn_timeoutminutes eq 30", 1);
+    await same(`_msdyn_iomproviderdefinition_value eq ${FINOPS.toUpperCase()}`, finops);
+    await same(`${idColumn} eq ${(gamma as string).toUpperCase()}`, 1);
+    await same("msdyn_logicalname eq 'test_1' and msdyn_maxretryattempts eq 1", 1);
+    await same("msdyn_logicalname eq 'test_1' and msdyn_maxretryattempts eq 0", 0);
+
+    // The index follows writes: a renamed row is found by its new name only, a deleted one not at all.
+    const renamed = await h.api(`${set}(${gamma})`, {
+      method: "PATCH",
+      json: { msdyn_displayname: "Gamma two" },
+    });
+    expect(renamed.status).toBe(204);
+    await same("msdyn_displayname eq 'Gamma'", 0);
+    await same("msdyn_displayname eq 'gamma TWO'", 1);
+    expect((await h.api(`${set}(${gamma})`, { method: "DELETE" })).status).toBe(204);
+    await same("msdyn_displayname eq 'Gamma two'", 0);
+    await same(`_msdyn_iomproviderdefinition_value eq ${FINOPS}`, finops - 1);
+  });
+
   it("tests null, and escapes quotes with ''", async () => {
     expect(
       await names(`${base}&$filter=startswith(msdyn_logicalname,'test_') and msdyn_description ne null`),

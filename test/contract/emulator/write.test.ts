@@ -364,6 +364,34 @@ describe("invalid writes change nothing", () => {
     await refused("msdyn_iompolicies", { json: { msdyn_name: "x".repeat(201) } }, 400, "0x80044331");
   });
 
+  it("reads a body sent in chunks, without Content-Length", async () => {
+    // Requests without a body are answered at once; one with Transfer-Encoding must still be read.
+    const text = JSON.stringify({ msdyn_name: "Chunked", msdyn_policytype: 192350001 });
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(text.slice(0, 10)));
+        controller.enqueue(new TextEncoder().encode(text.slice(10)));
+        controller.close();
+      },
+    });
+    const res = await h.api("msdyn_iompolicies", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(204);
+    expect(
+      (
+        await body(
+          await fetch(res.headers.get("OData-EntityId") as string, {
+            headers: { Authorization: `Bearer ${h.emulator.token}` },
+          }),
+        )
+      ).msdyn_name,
+    ).toBe("Chunked");
+  });
+
   it("refuses a body larger than the limit with 413", async () => {
     await refused(
       "msdyn_iompolicies",

@@ -149,6 +149,45 @@ describe("provider connection rebinding", () => {
 });
 
 describe("the Connection URL", () => {
+  it("is asked for beside the search for an existing connection, not after it", async () => {
+    const setup = await sessionOn(h);
+    const provider = await iomProvider.create(
+      { name: "finops", definition: FINOPS, activated: true, recordId: derivedId("test", "finops-rounds") },
+      setup,
+    );
+    // Each request's start and end, by what it asks for; every answer a little late, so that
+    // requests sent together overlap unmistakably.
+    const log: Array<{ path: string; start: number; end: number }> = [];
+    const slow: typeof fetch = async (input, init) => {
+      const start = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const response = await fetch(input, init);
+      log.push({ path: decodeURIComponent(String(input)), start, end: performance.now() });
+      return response;
+    };
+    const client = h.client({}, { fetch: slow }).dv;
+    const s = { ...setup, client };
+    await providerConnection.create(
+      {
+        name: "c",
+        provider: "finops",
+        connection: FINOPS_CONNECTION,
+        connectionId: "conn-rounds",
+        activated: false,
+        recordId: derivedId("test", "c-rounds"),
+        providerId: provider.id,
+      },
+      s,
+    );
+    const search = log.find((r) =>
+      r.path.includes(`${entitySetNames.msdyn_iomproviderconnectionreference}?`),
+    );
+    const organization = log.find((r) => r.path.includes("RetrieveCurrentOrganization"));
+    expect(search && organization).toBeTruthy();
+    expect(organization!.start).toBeLessThan(search!.end);
+    expect(search!.start).toBeLessThan(organization!.end);
+  });
+
   it("is the connection page's address, with the environment's id and the definition's connector", async () => {
     const s = await sessionOn(h);
     const environmentId = await s.client.environmentId();

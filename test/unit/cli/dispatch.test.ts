@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { commandNames, main } from "../../../src/cli/index.js";
-import { locateEngine } from "../../../src/engine/engine.js";
+import { compileCacheDir, engineEnv, locateEngine } from "../../../src/engine/engine.js";
 
 function capture() {
   let out = "";
@@ -86,5 +86,23 @@ describe("locateEngine", () => {
     mkdirSync(path.join(dir, "half"));
     writeFileSync(path.join(dir, "half", "pulumi"), "");
     expect(locateEngine({ PATH: path.join(dir, "half") }, dir)).toBeUndefined();
+  });
+});
+
+describe("the engine's Node.js compile cache", () => {
+  it("lives in the user's cache folder, beside the engine's", () => {
+    expect(compileCacheDir({ HOME: "/home/ana" })).toBe("/home/ana/.cache/iom-gitops/node-compile-cache");
+    expect(compileCacheDir({ HOME: "/home/ana", XDG_CACHE_HOME: "/var/cache/ana" })).toBe(
+      "/var/cache/ana/iom-gitops/node-compile-cache",
+    );
+  });
+
+  it("leaves a user's own NODE_COMPILE_CACHE, and is off with NODE_DISABLE_COMPILE_CACHE", () => {
+    expect(compileCacheDir({ HOME: "/home/ana", NODE_COMPILE_CACHE: "/tmp/mine" })).toBe("/tmp/mine");
+    expect(compileCacheDir({ HOME: "/home/ana", NODE_DISABLE_COMPILE_CACHE: "1" })).toBeUndefined();
+  });
+
+  it("is in the environment every engine command runs in", () => {
+    expect(engineEnv({ binDir: "/engine/bin" })["NODE_COMPILE_CACHE"]).toBe(compileCacheDir());
   });
 });

@@ -7,104 +7,120 @@ const label = (text: string) => ({
   UserLocalizedLabel: { Label: text, LanguageCode: 1033 },
 });
 
-const entityAnswer = (logicalName: string, entitySetName: string) => ({
-  [`EntityDefinitions(LogicalName='${logicalName}')?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute`]:
-    { LogicalName: logicalName, EntitySetName: entitySetName, PrimaryIdAttribute: `${logicalName}id` },
-});
-
 const relationship = (attribute: string, target: string, nav: string) => ({
   ReferencingAttribute: attribute,
   ReferencedEntity: target,
   ReferencingEntityNavigationPropertyName: nav,
 });
 
-const MANY_TO_ONE =
-  "/ManyToOneRelationships?$select=ReferencingAttribute,ReferencingEntityNavigationPropertyName,ReferencedEntity";
+const bare = (logicalName: string, entitySetName: string) => ({
+  LogicalName: logicalName,
+  EntitySetName: entitySetName,
+  PrimaryIdAttribute: `${logicalName}id`,
+  PrimaryNameAttribute: null,
+  Attributes: [],
+  ManyToOneRelationships: [],
+});
 
-const ANSWERS: Record<string, unknown> = {
-  // Navigation properties carry the schema name's case, which the lookup's logical name does not.
-  [`EntityDefinitions(LogicalName='msdyn_iomprovider')${MANY_TO_ONE}`]: {
-    value: [
+/** The tables of the environment, as RetrieveMetadataChanges returns them. */
+const TABLES: Record<string, Record<string, unknown>> = {
+  msdyn_iomprovider: {
+    ...bare("msdyn_iomprovider", "msdyn_iomproviders"),
+    // Navigation properties carry the schema name's case, which the lookup's logical name does not.
+    ManyToOneRelationships: [
       relationship("msdyn_providerdefinition", "msdyn_iomproviderdefinition", "msdyn_ProviderDefinition"),
       relationship("ownerid", "systemuser", "ownerid_systemuser"),
       relationship("ownerid", "team", "ownerid_team"),
     ],
   },
-  [`EntityDefinitions(LogicalName='msdyn_nolookups')${MANY_TO_ONE}`]: { value: [] },
-  [`EntityDefinitions(LogicalName='msdyn_broken')${MANY_TO_ONE}`]: {
-    value: [{ ReferencingAttribute: "msdyn_x", ReferencedEntity: "account" }],
+  msdyn_nolookups: bare("msdyn_nolookups", "msdyn_nolookupses"),
+  msdyn_broken: {
+    ...bare("msdyn_broken", "msdyn_brokens"),
+    ManyToOneRelationships: [{ ReferencingAttribute: "msdyn_x", ReferencedEntity: "account" }],
   },
-  ...entityAnswer("msdyn_iomproviderdefinition", "msdyn_iomproviderdefinitions"),
-  ...entityAnswer("systemuser", "systemusers"),
-  ...entityAnswer("team", "teams"),
-  "EntityDefinitions(LogicalName='msdyn_iompolicy')?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute":
-    {
-      LogicalName: "msdyn_iompolicy",
-      EntitySetName: "msdyn_iompolicies",
-      PrimaryIdAttribute: "msdyn_iompolicyid",
-      PrimaryNameAttribute: "msdyn_name",
-    },
-  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName,DisplayName":
-    {
-      value: [
-        {
-          LogicalName: "msdyn_name",
-          AttributeType: "String",
-          DisplayName: {
-            UserLocalizedLabel: { Label: "Name" },
-            LocalizedLabels: [{ Label: "Name", LanguageCode: 1033 }],
-          },
+  msdyn_iomproviderdefinition: bare("msdyn_iomproviderdefinition", "msdyn_iomproviderdefinitions"),
+  systemuser: bare("systemuser", "systemusers"),
+  team: bare("team", "teams"),
+  msdyn_iompolicy: {
+    LogicalName: "msdyn_iompolicy",
+    EntitySetName: "msdyn_iompolicies",
+    PrimaryIdAttribute: "msdyn_iompolicyid",
+    PrimaryNameAttribute: "msdyn_name",
+    ManyToOneRelationships: [],
+    Attributes: [
+      {
+        LogicalName: "msdyn_name",
+        AttributeType: "String",
+        DisplayName: {
+          UserLocalizedLabel: { Label: "Name" },
+          LocalizedLabels: [{ Label: "Name", LanguageCode: 1033 }],
         },
-        { LogicalName: "msdyn_policytype", AttributeType: "Picklist" },
-        { LogicalName: "msdyn_ispublished", AttributeType: "Boolean" },
-        { LogicalName: "msdyn_dup", AttributeType: "Picklist" },
-        {
-          LogicalName: "msdyn_channels",
-          AttributeType: "Virtual",
-          AttributeTypeName: { Value: "MultiSelectPicklistType" },
+      },
+      {
+        LogicalName: "msdyn_policytype",
+        AttributeType: "Picklist",
+        OptionSet: {
+          Options: [
+            { Value: 192350000, Label: label("Filter") },
+            { Value: 192350001, Label: label("Execution") },
+          ],
         },
-        { LogicalName: "msdyn_image", AttributeType: "Virtual", AttributeTypeName: { Value: "ImageType" } },
-      ],
-    },
-  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes(LogicalName='msdyn_policytype')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet":
-    {
-      LogicalName: "msdyn_policytype",
-      OptionSet: {
-        Options: [
-          { Value: 192350000, Label: label("Filter") },
-          { Value: 192350001, Label: label("Execution") },
-        ],
       },
-    },
-  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes(LogicalName='msdyn_ispublished')/Microsoft.Dynamics.CRM.BooleanAttributeMetadata?$select=LogicalName&$expand=OptionSet":
-    {
-      LogicalName: "msdyn_ispublished",
-      OptionSet: {
-        TrueOption: { Value: 1, Label: label("Published") },
-        FalseOption: { Value: 0, Label: label("Unpublished") },
+      {
+        LogicalName: "msdyn_ispublished",
+        AttributeType: "Boolean",
+        OptionSet: {
+          TrueOption: { Value: 1, Label: label("Published") },
+          FalseOption: { Value: 0, Label: label("Unpublished") },
+        },
       },
-    },
-  "EntityDefinitions(LogicalName='msdyn_iompolicy')/Attributes(LogicalName='msdyn_dup')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet":
-    {
-      LogicalName: "msdyn_dup",
-      OptionSet: {
-        Options: [
-          { Value: 1, Label: label("Open") },
-          { Value: 2, Label: label("open") },
-        ],
+      {
+        LogicalName: "msdyn_dup",
+        AttributeType: "Picklist",
+        OptionSet: {
+          Options: [
+            { Value: 1, Label: label("Open") },
+            { Value: 2, Label: label("open") },
+          ],
+        },
       },
-    },
+      { LogicalName: "msdyn_nooptions", AttributeType: "Picklist", OptionSet: null },
+      {
+        LogicalName: "msdyn_channels",
+        AttributeType: "Virtual",
+        AttributeTypeName: { Value: "MultiSelectPicklistType" },
+      },
+      { LogicalName: "msdyn_image", AttributeType: "Virtual", AttributeTypeName: { Value: "ImageType" } },
+    ],
+  },
 };
 
+/** The tables one RetrieveMetadataChanges request names, from its query (an Or of LogicalName conditions). */
+function askedTables(path: string): string[] {
+  const m = /^RetrieveMetadataChanges\(Query=@q\)\?@q=(.*)$/.exec(path);
+  if (!m) throw new Error(`unexpected metadata request: ${path}`);
+  const query = JSON.parse(decodeURIComponent(m[1] as string)) as {
+    Criteria: {
+      FilterOperator: string;
+      Conditions: Array<{ PropertyName: string; Value: { Value: string } }>;
+    };
+  };
+  expect(query.Criteria.FilterOperator).toBe("Or");
+  return query.Criteria.Conditions.map((c) => {
+    expect(c.PropertyName).toBe("LogicalName");
+    return c.Value.Value;
+  });
+}
+
 function transport() {
-  const calls: string[] = [];
+  const calls: string[][] = [];
   return {
     calls,
     environmentUrl: "https://contoso.crm.dynamics.com",
     getJson: async (path: string) => {
-      calls.push(path);
-      if (!(path in ANSWERS)) throw new Error(`unexpected metadata request: ${path}`);
-      return ANSWERS[path];
+      const tables = askedTables(path);
+      calls.push(tables);
+      return { EntityMetadata: tables.flatMap((t) => (TABLES[t] ? [TABLES[t]] : [])) };
     },
   };
 }
@@ -122,7 +138,65 @@ describe("Metadata", () => {
       primaryNameAttribute: "msdyn_name",
     });
     expect(await new Metadata(t).entitySetName("msdyn_iompolicy")).toBe("msdyn_iompolicies");
+    expect(t.calls).toEqual([["msdyn_iompolicy"]]);
+  });
+
+  it("asks for the tables wanted in the same turn in one request, each table once", async () => {
+    const t = transport();
+    const m = new Metadata(t);
+    const [policy, , provider] = await Promise.all([
+      m.entity("msdyn_iompolicy"),
+      m.optionValue("msdyn_iompolicy", "msdyn_policytype", "Filter"),
+      m.lookups("msdyn_iomprovider"),
+      m.prefetch(["msdyn_iompolicy", "team", "team"]),
+    ]);
+    expect(policy.entitySetName).toBe("msdyn_iompolicies");
+    expect(provider).toHaveLength(3);
+    expect(t.calls).toEqual([["msdyn_iompolicy", "msdyn_iomprovider", "team"]]);
+    // Later reads, of any part of those tables, are answered from the cache.
+    await m.attributes("msdyn_iompolicy");
+    await m.entity("team");
     expect(t.calls).toHaveLength(1);
+    await m.entity("systemuser");
+    expect(t.calls).toEqual([["msdyn_iompolicy", "msdyn_iomprovider", "team"], ["systemuser"]]);
+  });
+
+  it("sends a prefetch at once, with the tables already waiting, not at the end of the turn", async () => {
+    const t = transport();
+    const m = new Metadata(t);
+    const waiting = m.entity("team");
+    const prefetched = m.prefetch(["msdyn_iompolicy"]);
+    // Sent before anything else the caller does next (the plugin's WhoAmI), busy event loop or not.
+    expect(t.calls).toEqual([["team", "msdyn_iompolicy"]]);
+    await Promise.all([waiting, prefetched]);
+    const later = m.entity("systemuser");
+    expect(t.calls).toHaveLength(1);
+    await later;
+    expect(t.calls).toHaveLength(2);
+  });
+
+  it("splits a long list of tables into requests of 40", async () => {
+    const t = transport();
+    const names = Array.from({ length: 85 }, (_, i) => `contoso_t${i}`);
+    await new Metadata(t).prefetch(names);
+    expect(t.calls.map((c) => c.length)).toEqual([40, 40, 5]);
+  });
+
+  it("reports a table the environment does not have as not found, for every part of it", async () => {
+    const m = new Metadata(transport());
+    expect(await m.table("msdyn_nosuchtable")).toBeUndefined();
+    await expect(m.entity("msdyn_nosuchtable")).rejects.toMatchObject({
+      code: "not-found",
+      message: expect.stringContaining("the environment has no table msdyn_nosuchtable"),
+    });
+    await expect(m.attributes("msdyn_nosuchtable")).rejects.toMatchObject({ code: "not-found" });
+    await expect(m.lookups("msdyn_nosuchtable")).rejects.toMatchObject({ code: "not-found" });
+  });
+
+  it("refuses a table name that is not an identifier before sending anything", async () => {
+    const t = transport();
+    await expect(new Metadata(t).entity("x') or (1")).rejects.toThrow(/not an OData identifier/);
+    expect(t.calls).toEqual([]);
   });
 
   it("resolves labels to values and back, picklists and booleans alike", async () => {
@@ -161,6 +235,15 @@ describe("Metadata", () => {
     await expect(m.options("msdyn_iompolicy", "msdyn_nope")).rejects.toThrow(/has no column msdyn_nope/);
   });
 
+  it("reports a choice column without its option set as a malformed response", async () => {
+    await expect(
+      new Metadata(transport()).options("msdyn_iompolicy", "msdyn_nooptions"),
+    ).rejects.toMatchObject({
+      code: "unexpected",
+      message: expect.stringContaining("msdyn_iompolicy.msdyn_nooptions"),
+    });
+  });
+
   it("reads each attribute's type and display label, when it has one", async () => {
     const m = new Metadata(transport());
     expect(await m.attribute("msdyn_iompolicy", "msdyn_name")).toEqual({
@@ -197,7 +280,7 @@ describe("Metadata", () => {
 });
 
 describe("Metadata lookups", () => {
-  const providerLookups = `EntityDefinitions(LogicalName='msdyn_iomprovider')${MANY_TO_ONE}`;
+  const providerLookups = ["msdyn_iomprovider"];
 
   it("reads a lookup's navigation property, with its case, once per table", async () => {
     const t = transport();
@@ -271,12 +354,8 @@ describe("Metadata lookups", () => {
     expect(await m.bindValue("msdyn_iomprovider", "ownerid", "systemusers", null)).toEqual({
       "ownerid_systemuser@odata.bind": null,
     });
-    expect(t.calls).toEqual([
-      providerLookups,
-      expect.stringContaining("EntityDefinitions(LogicalName='msdyn_iomproviderdefinition')?"),
-      expect.stringContaining("EntityDefinitions(LogicalName='systemuser')?"),
-      expect.stringContaining("EntityDefinitions(LogicalName='team')?"),
-    ]);
+    // The lookup's table, then its targets' entity sets, asked for together.
+    expect(t.calls).toEqual([providerLookups, ["msdyn_iomproviderdefinition"], ["systemuser", "team"]]);
   });
 
   it("refuses to bind to an entity set the lookup does not point to, or to a non-GUID id", async () => {

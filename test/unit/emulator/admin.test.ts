@@ -13,6 +13,13 @@ describe("normaliseRoute", () => {
       "/api/data/v9.2/EntityDefinitions(LogicalName='x')/Attributes(LogicalName='y')",
       "/api/data/v9.2/EntityDefinitions(id)/Attributes(id)",
     ],
+    ["/api/data/v9.2/a(b(c)d)e(f)", "/api/data/v9.2/a(id)e(id)"],
+    ["/api/data/v9.2/a)b", "/api/data/v9.2/ab"],
+    ["/api/data/v9.2/a(b", "/api/data/v9.2/a(id)"],
+    [
+      "/api/DualWriteManagement/1.0/3F2504E0-4F89-41D3-9A0C-0305E82C3301/FieldMappings",
+      "/api/DualWriteManagement/1.0/{id}/FieldMappings",
+    ],
   ])("%s -> %s", (path, route) => {
     expect(normaliseRoute(path)).toBe(route);
   });
@@ -21,11 +28,14 @@ describe("normaliseRoute", () => {
     const counters = new Counters();
     counters.record("GET", "/api/data/v9.2/accounts?$top=1");
     counters.record("GET", "/api/data/v9.2/accounts");
+    counters.record("POST", "/api/data/v9.2/accounts");
     expect(counters.toJSON()).toEqual({
-      total: 2,
-      byMethod: { GET: 2 },
-      byRoute: { "GET /api/data/v9.2/accounts": 2 },
+      total: 3,
+      byMethod: { GET: 2, POST: 1 },
+      byRoute: { "GET /api/data/v9.2/accounts": 2, "POST /api/data/v9.2/accounts": 1 },
     });
+    counters.reset();
+    expect(counters.toJSON()).toEqual({ total: 0, byMethod: {}, byRoute: {} });
   });
 });
 

@@ -147,9 +147,9 @@ describe("listAssumptions", () => {
 });
 
 describe("checkAssumptions", () => {
-  it("finds them all holding in an environment that is what the registry says, asking once per table and option set", async () => {
+  it("finds them all holding in an environment that is what the registry says, asking for every table at once", async () => {
     const env = fakeEnvironment(registryTables(), catalogRows("Shopify", FINOPS_DEFINITION.toUpperCase()));
-    const report = await checkAssumptions(env.client, { concurrency: 3 });
+    const report = await checkAssumptions(env.client);
 
     expect(report.failures).toEqual([]);
     expect(report.ok).toBe(true);
@@ -166,35 +166,19 @@ describe("checkAssumptions", () => {
     );
     expect(label?.found).toBe(String(policyType.execution.value));
 
-    const list = listAssumptions();
-    const tables = new Set(list.map((a) => a.table));
-    const optionSets = new Set(
-      list.filter((a) => a.kind === "option-label").map((a) => `${a.table}.${a.column}`),
-    );
-    const withLookups = new Set(list.filter((a) => a.kind === "navigation-property").map((a) => a.table));
-    expect(new Set(env.requests).size).toBe(env.requests.length);
-    // An entity per table, attributes per table with column assumptions (msdyn_iomactiontype has
-    // none), one per option set, relationships per table with lookups, the catalog.
-    const withColumns = new Set(
-      list
-        .filter((a) => a.kind !== "entity-set" && a.kind !== "primary-column" && a.kind !== "catalog-entry")
-        .map((a) => a.table),
-    );
-    expect(env.requests).toHaveLength(
-      tables.size + withColumns.size + optionSets.size + withLookups.size + 1,
-    );
-    // Three tables at a time, as asked; within a table, its checks run side by side.
-    expect(env.maxTablesInFlight()).toBe(3);
-    expect(env.maxInFlight()).toBeGreaterThan(3);
+    // Every table's definition, columns, option sets and lookups in one request, then the catalog.
+    expect(env.requests).toHaveLength(2);
+    expect(env.requests[0]).toMatch(/^RetrieveMetadataChanges\(Query=@q\)/);
+    expect(env.maxTablesInFlight()).toBe(new Set(listAssumptions().map((a) => a.table)).size);
+    expect(env.requests[1]).toMatch(/^msdyn_iomproviderdefinitions\?/);
   });
 
-  it("takes two rounds of requests by default: every table's entity and columns, then the rest", async () => {
+  it("takes two rounds of requests: every table's metadata, then the catalog by its entity set", async () => {
     const env = fakeEnvironment(registryTables(), catalogRows(FINOPS_DEFINITION));
     const report = await checkAssumptions(env.client);
     expect(report.ok).toBe(true);
     // Each round is a round trip a real environment's latency adds to every `pulumi up`.
     expect(env.rounds()).toBe(2);
-    expect(env.maxTablesInFlight()).toBe(new Set(listAssumptions().map((a) => a.table)).size);
   });
 
   it("reports a missing table once, though its columns were asked for beside it", async () => {
@@ -343,14 +327,14 @@ describe("checkAssumptions", () => {
       {},
       {
         failWith: (p) =>
-          p.includes("msdyn_iompolicy')/Attributes")
+          p.startsWith("RetrieveMetadataChanges")
             ? { status: 403, body: { error: { code: "0x80040220", message: "missing prvReadEntity" } } }
             : undefined,
       },
     );
-    await expect(checkAssumptions(env.client, { concurrency: 1 })).rejects.toBeInstanceOf(AccessDeniedError);
-    // No table is started after the failure.
-    expect(env.requests.some((p) => p.includes("msdyn_iomrule"))).toBe(false);
+    await expect(checkAssumptions(env.client)).rejects.toBeInstanceOf(AccessDeniedError);
+    // Nothing is checked after the failure: the catalog is not read.
+    expect(env.requests.some((p) => p.startsWith("msdyn_iomproviderdefinitions"))).toBe(false);
   });
 });
 

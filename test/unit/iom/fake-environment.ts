@@ -1,6 +1,7 @@
 // A Dataverse environment in miniature for unit tests: the real client over a fake fetch that
-// serves EntityDefinitions (entity, attributes, one option set, many-to-one relationships) for the
-// table definitions it is given, and plain rows for collection queries. Tests change a copy of the
+// serves RetrieveMetadataChanges (the tables named by an Or of LogicalName conditions, with their
+// attributes, option sets and many-to-one relationships) for the table definitions it is given,
+// and plain rows for collection queries. Tests change a copy of the
 // registry's tables to make an environment that differs from what iom-gitops assumes; every
 // request is recorded, and a request it cannot answer is a 404, as in Dataverse.
 import { DataverseClient } from "../../../src/dataverse/client.js";
@@ -64,12 +65,11 @@ export function fakeEnvironment(
   const answer = (path: string): { status: number; body: unknown } => {
     const failure = options.failWith?.(path);
     if (failure) return failure;
-    const [resource = "", query = ""] = path.split("?");
-    const m = /^EntityDefinitions\(LogicalName='([^']+)'\)(?:\/(.*))?$/.exec(resource);
-    if (m) {
-      const def = table(m[1] as string);
-      if (!def) return notFound(`Could not find entity with key LogicalName='${m[1]}'.`);
-      return metadata(def, m[2], query);
+    const [resource = ""] = path.split("?");
+    const asked = metadataTables(path);
+    if (asked) {
+      const found = asked.map(table).filter((t): t is TableDefinition => t !== undefined);
+      return { status: 200, body: { EntityMetadata: found.map(entityMetadata) } };
     }
     const byId = definitions.find((t) => t.entitySetName === resource);
     if (byId) return { status: 200, body: { value: rows[byId.logicalName] ?? [] } };
@@ -84,18 +84,16 @@ export function fakeEnvironment(
     maxRound = Math.max(maxRound, round);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    const tableName = /^EntityDefinitions\(LogicalName='([^']+)'\)/.exec(path)?.[1];
-    if (tableName) {
-      tablesInFlight.set(tableName, (tablesInFlight.get(tableName) ?? 0) + 1);
-      maxTablesInFlight = Math.max(maxTablesInFlight, tablesInFlight.size);
-    }
+    const tableNames = metadataTables(path) ?? [];
+    for (const name of tableNames) tablesInFlight.set(name, (tablesInFlight.get(name) ?? 0) + 1);
+    maxTablesInFlight = Math.max(maxTablesInFlight, tablesInFlight.size);
     // Yield to the event loop, so that concurrent requests really overlap.
     await new Promise((resolve) => setTimeout(resolve, 1));
     inFlight--;
-    if (tableName) {
-      const left = (tablesInFlight.get(tableName) ?? 1) - 1;
-      if (left === 0) tablesInFlight.delete(tableName);
-      else tablesInFlight.set(tableName, left);
+    for (const name of tableNames) {
+      const left = (tablesInFlight.get(name) ?? 1) - 1;
+      if (left === 0) tablesInFlight.delete(name);
+      else tablesInFlight.set(name, left);
     }
     answeredRound = Math.max(answeredRound, round);
     const { status, body } = answer(path);
@@ -115,63 +113,45 @@ export function fakeEnvironment(
   };
 }
 
-function metadata(
-  def: TableDefinition,
-  sub: string | undefined,
-  query: string,
-): { status: number; body: unknown } {
-  if (sub === undefined) {
-    return {
-      status: 200,
-      body: {
-        LogicalName: def.logicalName,
-        EntitySetName: def.entitySetName,
-        PrimaryIdAttribute: def.primaryIdAttribute,
-        PrimaryNameAttribute: def.primaryNameAttribute,
-      },
+/** The tables a RetrieveMetadataChanges request names, or undefined for any other request. */
+function metadataTables(path: string): string[] | undefined {
+  const m = /^RetrieveMetadataChanges\(Query=@q\)\?@q=(.*)$/s.exec(path);
+  if (!m) return undefined;
+  const query = JSON.parse(m[1] as string) as {
+    Criteria: {
+      FilterOperator: string;
+      Conditions: Array<{ PropertyName: string; Value: { Value: string } }>;
     };
-  }
-  if (sub === "Attributes") {
-    return {
-      status: 200,
-      body: {
-        value: def.attributes.map((a) => ({
-          LogicalName: a.logicalName,
-          AttributeType: a.type,
-          DisplayName: label(a.displayName),
-        })),
-      },
-    };
-  }
-  if (sub === "ManyToOneRelationships") {
-    return {
-      status: 200,
-      body: {
-        value: def.attributes.filter(isLookup).flatMap((a) =>
-          (a.targets ?? []).map((target) => ({
-            ReferencingAttribute: a.logicalName,
-            ReferencedEntity: target,
-            ReferencingEntityNavigationPropertyName:
-              (a.targets ?? []).length > 1
-                ? `${navigationName(a.logicalName)}_${target}`
-                : navigationName(a.logicalName),
-          })),
-        ),
-      },
-    };
-  }
-  const option = /^Attributes\(LogicalName='([^']+)'\)\/Microsoft\.Dynamics\.CRM\.\w+$/.exec(sub);
-  const attribute = option ? def.attributes.find((a) => a.logicalName === option[1]) : undefined;
-  if (attribute?.options && query.includes("$expand=OptionSet")) {
-    return {
-      status: 200,
-      body: {
-        LogicalName: attribute.logicalName,
-        OptionSet: { Options: attribute.options.map((o) => ({ Value: o.value, Label: label(o.label) })) },
-      },
-    };
-  }
-  return notFound(`Resource not found for the segment '${sub}'.`);
+  };
+  if (query.Criteria.FilterOperator !== "Or") throw new Error("the fake environment answers an Or of tables");
+  return query.Criteria.Conditions.map((c) => c.Value.Value);
+}
+
+function entityMetadata(def: TableDefinition): Record<string, unknown> {
+  return {
+    LogicalName: def.logicalName,
+    EntitySetName: def.entitySetName,
+    PrimaryIdAttribute: def.primaryIdAttribute,
+    PrimaryNameAttribute: def.primaryNameAttribute,
+    Attributes: def.attributes.map((a) => ({
+      LogicalName: a.logicalName,
+      AttributeType: a.type,
+      DisplayName: label(a.displayName),
+      ...(a.options
+        ? { OptionSet: { Options: a.options.map((o) => ({ Value: o.value, Label: label(o.label) })) } }
+        : {}),
+    })),
+    ManyToOneRelationships: def.attributes.filter(isLookup).flatMap((a) =>
+      (a.targets ?? []).map((target) => ({
+        ReferencingAttribute: a.logicalName,
+        ReferencedEntity: target,
+        ReferencingEntityNavigationPropertyName:
+          (a.targets ?? []).length > 1
+            ? `${navigationName(a.logicalName)}_${target}`
+            : navigationName(a.logicalName),
+      })),
+    ),
+  };
 }
 
 function notFound(message: string): { status: number; body: unknown } {

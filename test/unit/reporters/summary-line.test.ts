@@ -23,5 +23,7 @@ describe("the summary-line reporter", () => {
     expect(run.status).toBe(1);
     // setup-fails: 2 never ran + 1 failed; file-setup-fails: 1 never ran.
     expect(run.stdout.trim().split("\n").at(-1)).toBe("tests: 1 passed, 4 failed, 1 skipped");
-  });
+    // A whole vitest run of its own: about 4 s here alone, over vitest's default 5 s with other runs
+    // beside it (it timed out so here once). The child's own 60 s timeout is the bound.
+  }, 90_000);
 });
