@@ -41,12 +41,8 @@ interface TableData {
   rows: Map<string, Row>;
   /** Alternate keys: key name -> joined key values -> row id. */
   keys: Map<string, Map<string, string>>;
-  /**
-   * Equality indexes, built on first use: attribute -> index key -> row id -> row. They hold the
-   * rows themselves: a query answered from an index then reads no other map, which counts when the
-   * table is large and every lookup in it is a cache miss.
-   */
-  equality: Map<string, Map<string, Map<string, Row>>>;
+  /** Equality indexes, built on first use: attribute -> index key -> the rows with that value. */
+  equality: Map<string, EqualityIndex>;
 }
 
 type Undo = { table: string; id: string; before: Row | undefined };
@@ -140,7 +136,7 @@ export class Store {
       data.equality.set(attribute, index);
     }
     const rows = index.get(key);
-    return rows ? [...rows.values()] : [];
+    return rows === undefined ? [] : rows instanceof Map ? [...rows.values()] : [rows];
   }
 
   nextVersion(): number {
@@ -240,7 +236,7 @@ export class Store {
       }
     }
     for (const [attribute, index] of data.equality) {
-      if (before) index.get(indexKey(before.values[attribute]))?.delete(id);
+      if (before) removeFrom(index, indexKey(before.values[attribute]), id);
       if (after) addTo(index, indexKey(after.values[attribute]), after);
     }
   }
@@ -252,10 +248,31 @@ export class Store {
   }
 }
 
-function addTo(index: Map<string, Map<string, Row>>, key: string, row: Row): void {
-  let rows = index.get(key);
-  if (!rows) index.set(key, (rows = new Map()));
-  rows.set(row.id, row);
+/**
+ * Index key -> the row that has it, or the rows by id when several do. The rows themselves, and a
+ * lone row without a map around it: a query answered from the index then reads nothing else, which
+ * counts on a large table, where every lookup is a cache miss. Rows keep the order they entered in.
+ */
+type EqualityIndex = Map<string, Row | Map<string, Row>>;
+
+function addTo(index: EqualityIndex, key: string, row: Row): void {
+  const rows = index.get(key);
+  if (rows === undefined || (!(rows instanceof Map) && rows.id === row.id)) index.set(key, row);
+  else if (rows instanceof Map) rows.set(row.id, row);
+  else
+    index.set(
+      key,
+      new Map([
+        [rows.id, rows],
+        [row.id, row],
+      ]),
+    );
+}
+
+function removeFrom(index: EqualityIndex, key: string, id: string): void {
+  const rows = index.get(key);
+  if (rows instanceof Map) rows.delete(id);
+  else if (rows?.id === id) index.delete(key);
 }
 
 /** The joined index keys of an alternate key's values; undefined when one of them is empty. */

@@ -115,6 +115,34 @@ describe("query options", () => {
     expect(renamed.status).toBe(204);
     await same("msdyn_displayname eq 'Gamma'", 0);
     await same("msdyn_displayname eq 'gamma TWO'", 1);
+    // A change set whose second part fails undoes the first one's rename, in the index too.
+    const part = (payload: unknown): string[] => [
+      "--changeset_i",
+      "Content-Type: application/http",
+      "Content-Transfer-Encoding: binary",
+      "",
+      `PATCH ${set}(${gamma}) HTTP/1.1`,
+      "Content-Type: application/json",
+      "",
+      JSON.stringify(payload),
+    ];
+    const batch = await h.api("$batch", {
+      method: "POST",
+      headers: { "Content-Type": "multipart/mixed; boundary=batch_i" },
+      body: [
+        "--batch_i",
+        "Content-Type: multipart/mixed; boundary=changeset_i",
+        "",
+        ...part({ msdyn_displayname: "Rolled back" }),
+        ...part({ msdyn_timeoutminutes: "not a number" }),
+        "--changeset_i--",
+        "--batch_i--",
+        "",
+      ].join("\r\n"),
+    });
+    expect(batch.status).toBe(400);
+    await same("msdyn_displayname eq 'Rolled back'", 0);
+    await same("msdyn_displayname eq 'Gamma two'", 1);
     expect((await h.api(`${set}(${gamma})`, { method: "DELETE" })).status).toBe(204);
     await same("msdyn_displayname eq 'Gamma two'", 0);
     await same(`_msdyn_iomproviderdefinition_value eq ${FINOPS}`, finops - 1);
