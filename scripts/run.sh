@@ -46,7 +46,7 @@ case "$task" in
     exec node node_modules/vitest/vitest.mjs run "$@"
     ;;
   bench)
-    # P1-P6 (docs/benchmarks.md): ratios measured within one run (machines are noisy; no timed
+    # P1-P8 (docs/benchmarks.md): ratios measured within one run (machines are noisy; no timed
     # tests). `npm run bench -- --quick` for smaller sizes, `-- --only P2,P4` for some figures.
     step "bench"
     exec node --no-warnings bench/run.mts "$@"
