@@ -138,6 +138,9 @@ export async function createTestProject(
           cwd: dir,
           env: { ...process.env, ...stack.workspace.envVars, PULUMI_DEBUG_COMMANDS: "true" },
           maxBuffer: 64 * 1024 * 1024,
+          // Killed before the e2e group's 300 s test timeout, so that a hung run ends with its output.
+          timeout: 290_000,
+          killSignal: "SIGKILL",
         },
         (error, stdout, stderr) => {
           // The engine's summary event holds the changes of the run (what `stack history` reports).
