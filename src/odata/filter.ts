@@ -120,7 +120,9 @@ function tokenize(text: string): Token[] {
       i = j + 1;
       continue;
     }
-    if (/[0-9-]/.test(ch) || /[a-fA-F]/.test(ch)) {
+    const code = text.charCodeAt(i);
+    const digitOrMinus = (code >= 0x30 && code <= 0x39) || code === 0x2d;
+    if (digitOrMinus || (code >= 0x61 && code <= 0x66) || (code >= 0x41 && code <= 0x46)) {
       const guid = match(GUID, text, i);
       if (guid) {
         tokens.push({ type: "guid", text: guid, value: guid.toLowerCase(), start: i, end: i + guid.length });
@@ -128,7 +130,7 @@ function tokenize(text: string): Token[] {
         continue;
       }
     }
-    if (/[0-9-]/.test(ch)) {
+    if (digitOrMinus) {
       const dt = match(DATETIME, text, i);
       if (dt) {
         tokens.push({ type: "datetime", text: dt, value: dt, start: i, end: i + dt.length });
