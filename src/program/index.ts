@@ -5,13 +5,18 @@
 // declare the IOM resources.
 import * as pulumi from "@pulumi/pulumi";
 import path from "node:path";
-import { declareResources } from "./declare.js";
+import { declareWithoutStacks } from "../resources/common/dynamic.js";
+import { declareResources, type Declared } from "./declare.js";
 import { loadStackDesiredState, projectDirectory } from "./desired-state.js";
 
 export = async () => {
   const config = new pulumi.Config("iom");
   const { file, state, organization } = await loadStackDesiredState(config);
-  const declared = declareResources(state, pulumi.getProject(), pulumi.getStack(), organization);
+  // Without the SDK's debugging stacks until every resource has registered (ADR 0010).
+  const declared = declareWithoutStacks(
+    () => declareResources(state, pulumi.getProject(), pulumi.getStack(), organization),
+    everyResource,
+  );
   const ids = <T extends pulumi.CustomResource>(m: Map<string, T>) =>
     Object.fromEntries([...m.entries()].map(([name, r]) => [name, r.id]));
   return {
@@ -22,3 +27,17 @@ export = async () => {
     orchestrationFlows: ids(declared.orchestrationFlows),
   };
 };
+
+function everyResource(declared: Declared): pulumi.Resource[] {
+  return [
+    declared.organization,
+    ...[
+      declared.providers,
+      declared.activations,
+      declared.connections,
+      declared.dualWriteMaps,
+      declared.policies,
+      declared.orchestrationFlows,
+    ].flatMap((m: Map<string, pulumi.Resource>) => [...m.values()]),
+  ];
+}
