@@ -2,16 +2,20 @@
 // state (stacks/<stack>.iom.yaml) and stops with located findings if it is invalid; with an
 // environment configured it then checks every assumption the resources make about that
 // environment's metadata, and stops before any write if one does not hold. Only then does it
-// declare the IOM resources.
+// declare the IOM resources. The engine starts the provider plugin meanwhile, so that it is up by
+// then.
 import * as pulumi from "@pulumi/pulumi";
 import path from "node:path";
+import { keepRegistrationsWithoutStacks, startProviderPlugin } from "../resources/common/dynamic.js";
 import { declareResources } from "./declare.js";
 import { loadStackDesiredState, projectDirectory } from "./desired-state.js";
 
 export = async () => {
+  startProviderPlugin();
   const config = new pulumi.Config("iom");
   const { file, state, organization } = await loadStackDesiredState(config);
   const declared = declareResources(state, pulumi.getProject(), pulumi.getStack(), organization);
+  keepRegistrationsWithoutStacks();
   const ids = <T extends pulumi.CustomResource>(m: Map<string, T>) =>
     Object.fromEntries([...m.entries()].map(([name, r]) => [name, r.id]));
   return {

@@ -49,6 +49,33 @@ export function dynamicProvider(kind: ImplementationKind): pulumi.dynamic.Resour
 
 const providers = new Map<ImplementationKind, pulumi.dynamic.ResourceProvider>();
 
+/**
+ * Has the engine start Pulumi's dynamic-provider plugin now, while the program reads and checks,
+ * rather than at the first resource: starting it (Node.js and @pulumi/pulumi, about a second) was
+ * the longest wait of a preview, as every resource waits behind the first one, the stack's
+ * organization check (src/program/declare.ts). The engine starts a provider's plugin for its
+ * first resource or its first function call; this asks the dynamic provider for a function, which
+ * it answers with an error once it is up (it has none: @pulumi/pulumi cmd/dynamic-provider
+ * `invoke`). The answer is dropped; nothing is registered, nothing reaches the environment.
+ */
+export function startProviderPlugin(): void {
+  pulumi.runtime.invoke("pulumi-nodejs:dynamic:start", {}).catch(() => undefined);
+}
+
+/**
+ * Keeps V8's stack traces off for the rest of the program's run, once it has declared its
+ * resources (unless PULUMI_DEBUG_PROMISE_LEAKS is set). A class of iomResourceClass turns them off
+ * while its constructor runs; the SDK goes on taking such stacks when each registration resumes
+ * (inputs serialised, a debug line logged to the engine, the RPC made), each mapped through source
+ * maps again, for the same leaked-promise report. With every resource waiting for the stack's
+ * organization check, that work is done for 200 resources at once while the engine waits for them.
+ * Nothing of the program's own runs after its declarations; the SDK's registration errors have no
+ * stack anyway (it takes them in the constructor, docs/adr/0010-registration-stacks.md).
+ */
+export function keepRegistrationsWithoutStacks(): void {
+  if (!process.env["PULUMI_DEBUG_PROMISE_LEAKS"]) Error.stackTraceLimit = 0;
+}
+
 /** Each kind's provider object as the SDK stores it, serialised once per kind. */
 const serialised = new Map<ImplementationKind, Promise<string>>();
 

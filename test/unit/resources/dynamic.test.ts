@@ -9,6 +9,7 @@ import { projectRoot } from "../../../src/engine/engine.js";
 import {
   dynamicProvider,
   RESOURCE_TYPES,
+  startProviderPlugin,
   type ImplementationKind,
 } from "../../../src/resources/common/dynamic.js";
 import { install } from "../../../src/resources/runtime/dispatch.js";
@@ -55,5 +56,36 @@ describe("the serialised provider object", () => {
     for (const method of ["check", "diff", "create", "read", "update", "delete"])
       expect(typeof target[method], method).toBe("function");
     return done;
+  });
+});
+
+describe("starting the provider plugin early", () => {
+  it("asks the dynamic provider's package for a function, and drops its refusal", async () => {
+    const asked: string[] = [];
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+        call: (args) => {
+          asked.push(args.token);
+          // As Pulumi's dynamic-provider plugin answers: it implements no function.
+          throw new Error(`unknown function ${args.token}`);
+        },
+      },
+      "project",
+      "stack",
+      true,
+    );
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      startProviderPlugin();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+    // The engine starts the plugin of the function's package: pulumi-nodejs, the dynamic provider's.
+    expect(asked).toEqual(["pulumi-nodejs:dynamic:start"]);
+    expect(unhandled).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 // counted by their frames, through Error.prepareStackTrace, under Pulumi's mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { keepRegistrationsWithoutStacks } from "../../../src/resources/common/dynamic.js";
 import { Policy, type PolicyInputs } from "../../../src/resources/policy/index.js";
 
 const inputs: PolicyInputs = {
@@ -69,5 +70,49 @@ describe("registering an IOM resource", () => {
     // The SDK refuses a resource without a name before registering it.
     expect(() => new Policy("", inputs)).toThrow(/name/);
     expect(Error.stackTraceLimit).toBe(limit);
+  });
+});
+
+/** Settles when the (mock) engine has registered the resource. */
+const registered = (resource: pulumi.CustomResource): Promise<string> =>
+  new Promise((resolve) => resource.urn.apply(resolve));
+
+/** The number of frames of every stack trace built until `settled` settles. */
+async function stackDepthsUntil(settled: Promise<unknown>): Promise<number[]> {
+  const previous = Error.prepareStackTrace;
+  const depths: number[] = [];
+  Error.prepareStackTrace = (error, frames) => {
+    depths.push(frames.length);
+    return previous ? previous(error, frames) : String(error);
+  };
+  try {
+    await settled;
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+  return depths;
+}
+
+describe("the registrations that go on once the program has declared its resources", () => {
+  const limit = Error.stackTraceLimit;
+  afterEach(() => {
+    Error.stackTraceLimit = limit;
+  });
+
+  it("build no stack with frames either", async () => {
+    const policy = new Policy("async", inputs);
+    keepRegistrationsWithoutStacks();
+    const depths = await stackDepthsUntil(registered(policy));
+    // The SDK still asks for stacks as the registration resumes; they are empty.
+    expect(depths.length).toBeGreaterThan(0);
+    expect(depths.filter((d) => d > 0)).toEqual([]);
+  });
+
+  it("keep their stacks when PULUMI_DEBUG_PROMISE_LEAKS asks for them", async () => {
+    process.env["PULUMI_DEBUG_PROMISE_LEAKS"] = "1";
+    const policy = new Policy("async-deep", inputs);
+    keepRegistrationsWithoutStacks();
+    const depths = await stackDepthsUntil(registered(policy));
+    expect(depths.filter((d) => d > 0).length).toBeGreaterThan(0);
   });
 });
