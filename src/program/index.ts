@@ -7,11 +7,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import path from "node:path";
 import { keepRegistrationsWithoutStacks, startProviderPlugin } from "../resources/common/dynamic.js";
-import { declareResources } from "./declare.js";
-import { loadStackDesiredState, projectDirectory } from "./desired-state.js";
 
 export = async () => {
   startProviderPlugin();
+  // Loaded once the plugin is on its way: the validation and the client are most of the program.
+  const { declareResources } = await import("./declare.js");
+  const { loadStackDesiredState, projectDirectory } = await import("./desired-state.js");
   const config = new pulumi.Config("iom");
   const { file, state, organization } = await loadStackDesiredState(config);
   const declared = declareResources(state, pulumi.getProject(), pulumi.getStack(), organization);

@@ -3,6 +3,7 @@
 // guard, not-found handled on purpose, and errors that say which resource and what to do.
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import type * as SchemaRegistryModule from "../../config/schema-registry.js";
 import type { ResourceKind } from "../../config/schema-registry.js";
 import { DataverseError } from "../../dataverse/index.js";
 import { redact } from "../../dataverse/redact.js";
@@ -75,6 +76,9 @@ function plain<I extends Inputs>(props: Record<string, unknown>): I {
   const { [PROVIDER_KEY]: _provider, ...rest } = props;
   return rest as I;
 }
+
+/** Ajv and the schemas, loaded at the first check that needs them, once. */
+let registry: Promise<typeof SchemaRegistryModule> | undefined;
 
 /** Rewords an error for the engine's output: which resource, then the cause and its hint. */
 function failure(what: string, error: unknown, inputs?: Record<string, unknown>): Error {
@@ -176,7 +180,7 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>, S exte
 
     async check(_olds, news) {
       if (!impl.schema) return { inputs: news };
-      const { schemaRegistry } = await import("../../config/schema-registry.js");
+      const { schemaRegistry } = await (registry ??= import("../../config/schema-registry.js"));
       const yaml = Object.fromEntries(
         Object.entries(plain(news)).filter(([k]) => !impl.programInputs.includes(k)),
       );
