@@ -35,6 +35,8 @@ export interface SchemaRegistry {
   ajv: Ajv;
   validate(name: SchemaName, data: unknown): ErrorObject[];
   validator(name: SchemaName): ValidateFunction;
+  /** Compiles the schema now rather than at its first validation (the provider plugin, at leisure). */
+  prepare(name: SchemaName): void;
 }
 
 let registry: SchemaRegistry | undefined;
@@ -78,6 +80,7 @@ export function schemaRegistry(): SchemaRegistry {
   registry = {
     ajv,
     validator,
+    prepare: (name) => void validator(name),
     validate(name, data) {
       const fn = validator(name);
       return fn(data) ? [] : [...(fn.errors ?? [])];

@@ -2,14 +2,18 @@
 // state (stacks/<stack>.iom.yaml) and stops with located findings if it is invalid; with an
 // environment configured it then checks every assumption the resources make about that
 // environment's metadata, and stops before any write if one does not hold. Only then does it
-// declare the IOM resources.
+// declare the IOM resources. The engine starts the provider plugin meanwhile, so that it is up by
+// then.
 import * as pulumi from "@pulumi/pulumi";
 import path from "node:path";
-import { declareWithoutStacks } from "../resources/common/dynamic.js";
-import { declareResources, type Declared } from "./declare.js";
-import { loadStackDesiredState, projectDirectory } from "./desired-state.js";
+import { declareWithoutStacks, startProviderPlugin } from "../resources/common/dynamic.js";
+import type { Declared } from "./declare.js";
 
 export = async () => {
+  startProviderPlugin();
+  // Loaded once the plugin is on its way: the validation and the client are most of the program.
+  const { declareResources } = await import("./declare.js");
+  const { loadStackDesiredState, projectDirectory } = await import("./desired-state.js");
   const config = new pulumi.Config("iom");
   const { file, state, organization } = await loadStackDesiredState(config);
   // Without the SDK's debugging stacks until every resource has registered (ADR 0010).

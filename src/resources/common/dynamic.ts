@@ -1,10 +1,12 @@
-// The program side of every resource kind: the dynamic provider object Pulumi serialises into
-// each resource's state, and the Resource class previews show as `pulumi-nodejs:dynamic/iom:<Type>`.
+// The program side of every resource kind: the provider object each resource's state holds (its
+// `__provider` input), and the resource classes, which previews show as
+// `pulumi-nodejs:dynamic/iom:<Type>`.
 //
-// The provider object is written into state with its closure, for every resource. It therefore
-// captures one short string (the kind) and nothing else: each method loads the implementation
-// inside the provider plugin's process, from the project the plugin runs in, and hands over.
-// No client, cache, configuration or secret ever lives on it (docs/adr/0008-resource-kinds.md).
+// The provider object is written into the state of every resource, twice (inputs and outputs). It
+// therefore holds one short string, its kind, and nothing else: its one method loads the
+// implementation inside the provider plugin's process, from the project the plugin runs in, and
+// hands over. No client, cache, configuration or secret ever lives on it
+// (docs/adr/0008-resource-kinds.md).
 import * as pulumi from "@pulumi/pulumi";
 
 /** The Pulumi type of each resource, after `pulumi-nodejs:dynamic/iom:`. */
@@ -21,46 +23,47 @@ export const RESOURCE_TYPES = {
 export type ImplementationKind = keyof typeof RESOURCE_TYPES;
 
 /**
- * The serialisable provider of one kind: an object with `configure` alone, capturing `kind`.
+ * The provider object of one kind as a resource stores it: the text of a CommonJS module whose
+ * `handler()` returns the object, which is how Pulumi's dynamic-provider plugin loads it
+ * (@pulumi/pulumi cmd/dynamic-provider: require-from-string, then `handler()`, once per distinct
+ * text, and `configure` before any other method). The object has `configure` alone, which
+ * installs the kind's methods on it, synchronously, before anything can call them
+ * (runtime/dispatch.ts `install`).
  *
- * Its text is stored twice in every resource's state (inputs and outputs), so it is kept to the
- * least that works. States written before hold older texts, which the plugin still runs for refresh
- * and delete: `install` of runtime/dispatch.ts keeps taking what any of them passes it. Pulumi's
- * plugin deserialises a provider once per process and calls its `configure` before any other
- * method; `configure` installs the kind's methods on that same object, synchronously, before
- * anything can call them (runtime/dispatch.ts `install`). The implementation is found relative to
- * the plugin's working directory, the project root (Pulumi.yaml has `main: .`), so a state written
- * on one machine works on every clone; IOM_GITOPS_ROOT overrides the folder. `require` and
- * `process` are the plugin's own globals.
+ * Written here, not by the SDK's closure serialiser (pulumi.dynamic.Resource's way): that wraps
+ * each function in a scope of its captured names and keeps its source as compiled, 618 bytes for
+ * this object against about 200, stored twice in every resource; and it ran the V8 inspector and
+ * TypeScript's parser over each kind's object in every run of the program, the organization
+ * check's before anything could register. States written before hold the serialiser's texts,
+ * which the plugin still runs for refresh and delete: `install` keeps taking what they pass it.
+ *
+ * The implementation is found relative to the plugin's working directory, the project root
+ * (Pulumi.yaml has `main: .`), so a state written on one machine works on every clone;
+ * IOM_GITOPS_ROOT overrides the folder. `require` and `process` are the plugin module's own.
  */
-export function dynamicProvider(kind: ImplementationKind): pulumi.dynamic.ResourceProvider {
-  // One object per kind: the SDK caches a provider's serialised text by object identity.
-  let provider = providers.get(kind);
-  if (!provider) {
-    provider = {
-      // One line, as compiled: the serialised text is this function's source, indentation and all.
-      // prettier-ignore
-      configure(req: pulumi.dynamic.ConfigureRequest) { return require(`${process.env.IOM_GITOPS_ROOT || process.cwd()}/dist/resources/runtime/dispatch.js`).install(this, kind, req); },
-    } as unknown as pulumi.dynamic.ResourceProvider;
-    providers.set(kind, provider);
-  }
-  return provider;
+export function providerText(kind: ImplementationKind): string {
+  return (
+    "const provider = {\n" +
+    "  configure(req) {\n" +
+    "    const root = process.env.IOM_GITOPS_ROOT || process.cwd();\n" +
+    `    return require(root + "/dist/resources/runtime/dispatch.js").install(this, ${JSON.stringify(kind)}, req);\n` +
+    "  },\n" +
+    "};\n" +
+    "exports.handler = () => provider;\n"
+  );
 }
 
-const providers = new Map<ImplementationKind, pulumi.dynamic.ResourceProvider>();
-
-/** Each kind's provider object as the SDK stores it, serialised once per kind. */
-const serialised = new Map<ImplementationKind, Promise<string>>();
-
-function serialisedProvider(kind: ImplementationKind): Promise<string> {
-  let text = serialised.get(kind);
-  if (!text) {
-    const provider = dynamicProvider(kind);
-    // No secrets allowed: the object captures its kind and nothing else (runtime/dispatch.ts).
-    text = pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false }).then((f) => f.text);
-    serialised.set(kind, text);
-  }
-  return text;
+/**
+ * Has the engine start Pulumi's dynamic-provider plugin now, while the program reads and checks,
+ * rather than at the first resource: starting it (Node.js and @pulumi/pulumi, about a second) was
+ * the longest wait of a preview, as every resource waits behind the first one, the stack's
+ * organization check (src/program/declare.ts). The engine starts a provider's plugin for its
+ * first resource or its first function call; this asks the dynamic provider for a function, which
+ * it answers with an error once it is up (it has none: @pulumi/pulumi cmd/dynamic-provider
+ * `invoke`). The answer is dropped; nothing is registered, nothing reaches the environment.
+ */
+export function startProviderPlugin(): void {
+  pulumi.runtime.invoke("pulumi-nodejs:dynamic:start", {}).catch(() => undefined);
 }
 
 /** An IOM resource class: its constructor's arguments, and the outputs it declares. */
@@ -72,8 +75,8 @@ export type IomResourceClass<Args, Outputs extends object = object> = new (
 
 /**
  * The class of a kind's resources: a dynamic resource (`pulumi-nodejs:dynamic/iom:<Type>`, run by
- * Pulumi's dynamic-provider plugin with the serialised provider object as its `__provider` input),
- * registered as `pulumi.dynamic.Resource` registers one. `outputs` are the outputs the program
+ * Pulumi's dynamic-provider plugin with the kind's provider object as its `__provider` input,
+ * providerText), registered as `pulumi.dynamic.Resource` registers one. `outputs` are the outputs the program
  * reads back (declared as undefined inputs, so that they resolve).
  *
  * The class extends CustomResource itself, and the kind's class is this one, not a subclass: the
@@ -98,12 +101,13 @@ export function iomResourceClass<Args extends object, Outputs extends object = o
 ): IomResourceClass<Args, Outputs> {
   const type = `pulumi-nodejs:dynamic/iom:${RESOURCE_TYPES[kind]}`;
   const declared = Object.fromEntries(outputs.map((k) => [k, undefined]));
+  const text = providerText(kind);
   return class extends pulumi.CustomResource {
     constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
       const limit = Error.stackTraceLimit;
       if (!process.env["PULUMI_DEBUG_PROMISE_LEAKS"]) Error.stackTraceLimit = 0;
       try {
-        super(type, name, { ...args, ...declared, __provider: serialisedProvider(kind) }, opts);
+        super(type, name, { ...args, ...declared, __provider: text }, opts);
       } finally {
         Error.stackTraceLimit = limit;
       }
@@ -115,7 +119,7 @@ export function iomResourceClass<Args extends object, Outputs extends object = o
  * Runs `declare` with V8's stack traces turned off, and keeps them off until every resource it
  * returns has registered (its URN is known), unless PULUMI_DEBUG_PROMISE_LEAKS is set.
  *
- * IomResource turns them off while its constructor runs, but the SDK goes on taking stacks after
+ * A kind's class (iomResourceClass) turns them off while its constructor runs, but the SDK goes on taking stacks after
  * the constructors have returned: it serialises each nested input value in later microtasks
  * (`serializeProperty`, a debuggable promise per value: a policy's rules are many) and sends a
  * debug log line to the engine before and after each registration (`log.debug`, one more each).

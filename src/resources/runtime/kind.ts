@@ -3,10 +3,12 @@
 // guard, not-found handled on purpose, and errors that say which resource and what to do.
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import type * as SchemaRegistryModule from "../../config/schema-registry.js";
 import type { ResourceKind } from "../../config/schema-registry.js";
-import { DataverseError } from "../../dataverse/index.js";
+import { DataverseError } from "../../dataverse/errors.js";
 import { redact } from "../../dataverse/redact.js";
-import { assertSameOrganization, configureSession, session, type Session } from "./session.js";
+import type * as SessionModule from "./session.js";
+import type { Session } from "./session.js";
 
 /** Outputs every kind records beside its inputs. */
 export interface RecordOutputs {
@@ -75,6 +77,27 @@ function plain<I extends Inputs>(props: Record<string, unknown>): I {
   const { [PROVIDER_KEY]: _provider, ...rest } = props;
   return rest as I;
 }
+
+/**
+ * The session and the Dataverse client behind it, loaded when a method first acts on the
+ * environment: a preview only checks and diffs, and the plugin's first check (the organization
+ * check's, which every other resource waits for) should not wait for the client to load. The stack
+ * config each kind's `configure` gets is handed over then.
+ */
+let sessionModule: Promise<typeof SessionModule> | undefined;
+let configured: pulumi.dynamic.Config | undefined;
+
+async function openSession(): Promise<{ s: Session; sessions: typeof SessionModule }> {
+  const sessions = await (sessionModule ??= import("./session.js"));
+  if (configured) {
+    sessions.configureSession(configured);
+    configured = undefined;
+  }
+  return { s: await sessions.session(), sessions };
+}
+
+/** Ajv and the schemas, loaded at the first check that needs them, once. */
+let registry: Promise<typeof SchemaRegistryModule> | undefined;
 
 /** Rewords an error for the engine's output: which resource, then the cause and its hint. */
 function failure(what: string, error: unknown, inputs?: Record<string, unknown>): Error {
@@ -171,12 +194,12 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>, S exte
       : outs;
   return {
     async configure(req) {
-      configureSession(req.config);
+      configured = req.config;
     },
 
     async check(_olds, news) {
       if (!impl.schema) return { inputs: news };
-      const { schemaRegistry } = await import("../../config/schema-registry.js");
+      const { schemaRegistry } = await (registry ??= import("../../config/schema-registry.js"));
       const yaml = Object.fromEntries(
         Object.entries(plain(news)).filter(([k]) => !impl.programInputs.includes(k)),
       );
@@ -214,7 +237,7 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>, S exte
     async create(inputs) {
       const props = plain<I>(inputs);
       try {
-        const s = await session();
+        const { s } = await openSession();
         const made = await impl.create(props, s);
         return { id: made.id, outs: await stored(made.outs, s) };
       } catch (error) {
@@ -225,8 +248,8 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>, S exte
     async read(id, props) {
       const outs = plain<S>(props);
       try {
-        const s = await session();
-        assertSameOrganization(outs.organizationId, s, name(outs));
+        const { s, sessions } = await openSession();
+        sessions.assertSameOrganization(outs.organizationId, s, name(outs));
         const current = await impl.read(id, outs, s);
         if (!current) return {};
         return { id, props: await stored(current, s), inputs: inputsOf(current) };
@@ -239,8 +262,8 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>, S exte
       const before = plain<S>(olds);
       const after = plain<I>(news);
       try {
-        const s = await session();
-        assertSameOrganization(before.organizationId, s, name(before));
+        const { s, sessions } = await openSession();
+        sessions.assertSameOrganization(before.organizationId, s, name(before));
         return { outs: await stored(await impl.update(id, before, after, s), s) };
       } catch (error) {
         throw failure(`updating ${name(after)}`, error, news as Record<string, unknown>);
@@ -250,8 +273,8 @@ export function toDynamicProvider<I extends Inputs, O extends Outputs<I>, S exte
     async delete(id, props) {
       const outs = plain<S>(props);
       try {
-        const s = await session();
-        assertSameOrganization(outs.organizationId, s, name(outs));
+        const { s, sessions } = await openSession();
+        sessions.assertSameOrganization(outs.organizationId, s, name(outs));
         await impl.delete(id, outs, s);
       } catch (error) {
         throw failure(`deleting ${name(outs)}`, error);

@@ -6,7 +6,7 @@
 // at the wrong environment fails its preview, and its `up` writes nothing there. Resources that
 // exist also check their own recorded organization (../runtime/session.ts assertSameOrganization);
 // this resource is what covers the creates.
-import { ConfigError } from "../../dataverse/index.js";
+import { ConfigError } from "../../dataverse/errors.js";
 import type { KindImplementation, Outputs } from "../runtime/kind.js";
 import type { StackOrganizationInputs } from "./index.js";
 

@@ -1,52 +1,57 @@
-// The serialised provider object: what every resource's state carries twice. It must stay small,
-// capture nothing but its kind, and have its methods in place as soon as `configure` is called.
-import { readFileSync } from "node:fs";
+// The provider object every resource's state carries twice, as text (providerText): it must stay
+// small, hold nothing but its kind, load as Pulumi's dynamic-provider plugin loads it, and have its
+// methods in place as soon as `configure` is called.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import ts from "typescript";
-import { describe, expect, it } from "vitest";
-import { projectRoot } from "../../../src/engine/engine.js";
+import { afterEach, describe, expect, it } from "vitest";
 import {
-  dynamicProvider,
+  providerText,
   RESOURCE_TYPES,
+  startProviderPlugin,
   type ImplementationKind,
 } from "../../../src/resources/common/dynamic.js";
 import { install } from "../../../src/resources/runtime/dispatch.js";
+import { removeTempDirs, tempDir } from "../../temp.js";
 
 const kinds = Object.keys(RESOURCE_TYPES) as ImplementationKind[];
 
-describe("the serialised provider object", () => {
-  it.each(kinds)("of %s captures only its kind and stays under 1 KB", async (kind) => {
-    // As the SDK serialises it (@pulumi/pulumi dynamic/index.js): a function returning the object.
-    const provider = dynamicProvider(kind);
-    const { text } = await pulumi.runtime.serializeFunction(() => provider);
-    expect(text.length).toBeLessThan(1024);
-    expect(text).toContain(`kind: "${kind}"`);
+// What the plugin loads the text with (@pulumi/pulumi cmd/dynamic-provider/index.js).
+const fromPulumi = createRequire(require.resolve("@pulumi/pulumi"));
+const requireFromString = fromPulumi("require-from-string") as (code: string) => {
+  handler(): Record<string, unknown>;
+};
+
+afterEach(() => {
+  delete process.env.IOM_GITOPS_ROOT;
+  removeTempDirs();
+});
+
+describe("the provider object", () => {
+  it.each(kinds)("of %s holds its kind and nothing else, in under 300 bytes", (kind) => {
+    const text = providerText(kind);
+    expect(text.length).toBeLessThan(300);
+    expect(text).toContain(JSON.stringify(kind));
     // Nothing of the implementation, the client or a setting: only the loader's path.
     expect(text).not.toMatch(/DataverseClient|environmentUrl|token|IOM_DATAVERSE_URL/);
-    // The names each serialised function captures: the kind, and the object itself for the handler.
-    const captured = [...text.matchAll(/with\(\{([^}]*)\}\)/g)].flatMap((m) =>
-      (m[1] as string).split(",").map((entry) => entry.trim().split(":")[0]),
-    );
-    expect(new Set(captured)).toEqual(new Set(["kind", "this", "arguments", "provider"]));
+    const provider = requireFromString(text).handler();
+    expect(Object.keys(provider)).toEqual(["configure"]);
   });
 
-  it("has its method on one line as the build compiles it, so the state stores no indentation", () => {
-    // The SDK stores the method's source as compiled (tsc, tsconfig.build.json), whitespace and all;
-    // this test file runs the source through another compiler, hence tsc here.
-    const source = readFileSync(path.join(projectRoot, "src/resources/common/dynamic.ts"), "utf8");
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.CommonJS },
-    });
-    const method = outputText.split("\n").find((line) => line.includes("configure(req)"));
-    expect(method?.trim()).toMatch(
-      /^configure\(req\) \{ return require\(.*\.install\(this, kind, req\); \},$/,
+  it("hands itself, its kind and the stack config to runtime/dispatch's install when configured", () => {
+    // A stand-in for the build the plugin finds in the project (IOM_GITOPS_ROOT here).
+    const root = tempDir("provider-text-");
+    mkdirSync(path.join(root, "dist/resources/runtime"), { recursive: true });
+    writeFileSync(
+      path.join(root, "dist/resources/runtime/dispatch.js"),
+      "exports.install = (target, kind, req) => ({ target, kind, req });\n",
     );
-  });
-
-  it("is one object per kind, so Pulumi serialises it once", () => {
-    expect(dynamicProvider("policy")).toBe(dynamicProvider("policy"));
-    expect(dynamicProvider("policy")).not.toBe(dynamicProvider("dual-write-map"));
+    process.env.IOM_GITOPS_ROOT = root;
+    const provider = requireFromString(providerText("dual-write-map")).handler();
+    const req = { config: { get: () => undefined } };
+    const installed = (provider.configure as (r: unknown) => unknown).call(provider, req);
+    expect(installed).toEqual({ target: provider, kind: "dual-write-map", req });
   });
 
   it("gets every method from configure before configure's first await", () => {
@@ -55,5 +60,36 @@ describe("the serialised provider object", () => {
     for (const method of ["check", "diff", "create", "read", "update", "delete"])
       expect(typeof target[method], method).toBe("function");
     return done;
+  });
+});
+
+describe("starting the provider plugin early", () => {
+  it("asks the dynamic provider's package for a function, and drops its refusal", async () => {
+    const asked: string[] = [];
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+        call: (args) => {
+          asked.push(args.token);
+          // As Pulumi's dynamic-provider plugin answers: it implements no function.
+          throw new Error(`unknown function ${args.token}`);
+        },
+      },
+      "project",
+      "stack",
+      true,
+    );
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      startProviderPlugin();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+    // The engine starts the plugin of the function's package: pulumi-nodejs, the dynamic provider's.
+    expect(asked).toEqual(["pulumi-nodejs:dynamic:start"]);
+    expect(unhandled).toEqual([]);
   });
 });
