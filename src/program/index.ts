@@ -6,7 +6,8 @@
 // then.
 import * as pulumi from "@pulumi/pulumi";
 import path from "node:path";
-import { declareWithoutStacks, startProviderPlugin } from "../resources/common/dynamic.js";
+import { startProviderPlugin } from "../resources/common/dynamic.js";
+import { declareWithoutStacks } from "./without-stacks.js";
 import type { Declared } from "./declare.js";
 
 export = async () => {

@@ -4,7 +4,7 @@
 // frames, through Error.prepareStackTrace, under Pulumi's mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { declareWithoutStacks } from "../../../src/resources/common/dynamic.js";
+import { declareWithoutStacks } from "../../../src/program/without-stacks.js";
 import { Policy, type PolicyInputs } from "../../../src/resources/policy/index.js";
 
 const inputs: PolicyInputs = {
