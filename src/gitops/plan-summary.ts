@@ -54,7 +54,16 @@ const OP_SYMBOL: Record<string, string> = {
 
 /** Steps that say nothing a reviewer needs: no change, or the halves of a replace. */
 const QUIET_OPS = new Set(["same", "read", "refresh", "remove-pending-replace"]);
+/**
+ * The steps `--show-replacement-steps` adds: the halves of a replace, folded into it. A
+ * `delete-replaced` with no replace and nothing created in its place is a delete the engine makes
+ * on its way to replacing something else first (delete-before-replace): a resource removed from
+ * the program that depends on a replaced one is deleted that way, and a preview without the flag
+ * does not show that delete at all (pulumi/pulumi pkg/resource/deploy/step_generator.go,
+ * calculateDependentReplacements and its delete-replacement steps).
+ */
 const REPLACE_HALVES = new Set(["create-replacement", "delete-replaced", "import-replacement"]);
+const CREATING_HALVES = new Set(["create-replacement", "import-replacement"]);
 
 export interface PlannedResource {
   /** `Policy`, `DualWriteMap`, … (the type after `pulumi-nodejs:dynamic/iom:`), or the full type. */
@@ -210,6 +219,7 @@ export function buildPlan(documents: readonly PreviewDocument[]): Plan {
     const identity = identities[index];
     const steps = document.digest.steps ?? [];
     const replaced = new Set(steps.filter((s) => s.op === "replace").map((s) => s.urn));
+    const recreated = new Set(steps.filter((s) => CREATING_HALVES.has(s.op)).map((s) => s.urn));
     const seen = new Set<string>();
     const resources: PlannedResource[] = [];
     let rootSame = false;
@@ -221,7 +231,7 @@ export function buildPlan(documents: readonly PreviewDocument[]): Plan {
       let op = step.op;
       if (REPLACE_HALVES.has(op)) {
         if (replaced.has(step.urn)) continue;
-        op = "replace";
+        op = op === "delete-replaced" && !recreated.has(step.urn) ? "delete" : "replace";
       }
       if (seen.has(`${op}\0${step.urn}`)) continue;
       seen.add(`${op}\0${step.urn}`);

@@ -46,6 +46,9 @@ describe("the order of operations of a provider replaced under a published flow"
     expect(topologicalOrder(order).map((n) => `${order.resources[n.resource]!.kind} ${n.label}`)).toEqual([
       "OrchestrationFlow stop (unpublish)",
       "IomProviderActivation deactivate, stopping the stack's flows that call it",
+      // The old connection, removed from the YAML, goes before the provider it points at
+      // (a delete-replaced step of the delete-before-replace chain: `--show-replacement-steps`).
+      "ProviderConnection remove",
       "IomProvider uninstall (Flexe)",
       "IomProvider install (Dynamics 365 Inventory Visibility)",
       "ProviderConnection save, inactive",

@@ -72,6 +72,17 @@ describe("plan summary of real previews", () => {
     );
   });
 
+  it("shows the connection a provider's replace deletes, which the engine's own counts leave out", () => {
+    // The old connection appears only as a delete-replaced step (no replace, nothing created in
+    // its place): the engine deletes it on the way to replacing its provider.
+    const [stack] = planOf("preview-replace.json").stacks;
+    const deletes = stack!.resources.filter((r) => r.op === "delete").map((r) => `${r.kind} ${r.name}`);
+    expect(deletes).toEqual(["ProviderConnection fulfilment-connection"]);
+    expect(renderText(planOf("preview-replace.json")).split("\n")[0]).toContain(
+      "2 to replace, 1 to delete; 1 stack, 0 unchanged",
+    );
+  });
+
   it("lists only resources that change: a preview with nothing to do has no resource line", () => {
     const markdown = renderMarkdown(planOf("preview-no-change.json"));
     expect(markdown).not.toMatch(/^- \*\*/m);
