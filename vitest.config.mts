@@ -1,5 +1,8 @@
 import { defineConfig } from "vitest/config";
+import { availableParallelism } from "node:os";
 import LongestFirstSequencer from "./test/setup/sequencer.mjs";
+
+const cores = availableParallelism();
 
 // Four groups that also run separately (`vitest run --project <name>`):
 // - unit: no engine, no network, runs in seconds;
@@ -23,6 +26,10 @@ export default defineConfig({
           // Groups run in this order: unit and contract, e2e, tooling. An explicit order is needed:
           // vitest runs single-worker projects left at the default order 0 after every other group.
           sequence: { groupOrder: 1 },
+          // As many files at once as the machine has cores: vitest's default leaves one free
+          // (availableParallelism() - 1), which on a two-core machine ran the group one file at a
+          // time with a core mostly idle (docs/testing.md).
+          maxWorkers: cores,
           setupFiles: ["./test/setup/fuzz-seed.ts"],
         },
       },
@@ -32,6 +39,7 @@ export default defineConfig({
           include: ["test/contract/**/*.test.ts"],
           environment: "node",
           sequence: { groupOrder: 1 },
+          maxWorkers: cores,
           testTimeout: 30_000,
         },
       },
