@@ -30,11 +30,13 @@ describe("iom command dispatch", () => {
     );
   });
 
+  // --help loads every command's module: under a load average above 10 that took longer than
+  // vitest's default limit of 5 s. Nothing here measures time; the limit only stops a hang.
   it("lists every command with its summary on --help and exits 0", async () => {
     const io = capture();
     expect(await main(["--help"])).toBe(0);
     for (const name of commandNames()) expect(io.out()).toMatch(new RegExp(`^  ${name} +\\S`, "m"));
-  });
+  }, 60_000);
 
   it("exits 2 with usage when called without a command", async () => {
     const io = capture();
