@@ -4,7 +4,9 @@
 // plan summary and drift report the unit tests pin in their goldens. A change that alters what
 // previews look like fails here until the fixtures are captured again (fixtures/capture.ts) and
 // the goldens reviewed; the unit tests can never approve fixtures the engine no longer writes.
-import { execFile } from "node:child_process";
+// The built `iom plan-summary` is also fed each fresh preview on stdin, in the pull request's
+// checkout, as the pull-request workflow pipes it, and must write the goldens.
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -21,6 +23,31 @@ import { engineForTests } from "./harness.js";
 
 const availability = engineForTests();
 const COMMITTED = path.join(projectRoot, "test", "unit", "gitops", "fixtures");
+const GOLDEN = path.join(projectRoot, "test", "unit", "gitops", "golden");
+
+/** Runs the built `iom plan-summary` in `cwd` with `input` on stdin, as the pull-request workflow pipes it. */
+function planSummary(
+  args: string[],
+  input: string,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(projectRoot, "dist", "cli", "index.js"), "plan-summary", ...args],
+      {
+        cwd,
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
 const FIXTURES = {
   create: "preview-create.json",
   change: "preview-change.json",
@@ -121,6 +148,21 @@ describe.skipIf(!availability.engine)("the committed preview fixtures", () => {
       const [now, committed] = [await plan(fresh), await plan(COMMITTED)];
       expect(volatile(renderMarkdown(now))).toBe(volatile(renderMarkdown(committed)));
       expect(volatile(renderText(now))).toBe(volatile(renderText(committed)));
+    },
+  );
+
+  it.each(["create", "change", "no-change", "replace"] as const)(
+    "%s: the built `iom plan-summary` reads the engine's preview from stdin and writes the goldens",
+    async (scenario) => {
+      // The command as the workflow runs it, in the pull request's checkout (its order cases).
+      const preview = read(fresh, FIXTURES[scenario]);
+      const cwd = path.join(fresh, "change-project");
+      const markdown = await planSummary([], preview, cwd);
+      expect({ code: markdown.code, stderr: markdown.stderr }).toEqual({ code: 0, stderr: "" });
+      const golden = (name: string) => volatile(readFileSync(path.join(GOLDEN, name), "utf8"));
+      expect(volatile(markdown.stdout)).toBe(golden(`plan-${scenario}.md`));
+      const text = await planSummary(["--format", "text"], preview, cwd);
+      expect(volatile(text.stdout)).toBe(golden(`plan-${scenario}.txt`));
     },
   );
 
