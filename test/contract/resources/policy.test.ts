@@ -50,6 +50,17 @@ function policyFrom(file: string): PolicyInputs {
 
 const orderProduct = (): PolicyInputs => policyFrom("finops-order-product.policy.yaml");
 const salesOrder = (): PolicyInputs => policyFrom("finops-sales-order.policy.yaml");
+/** The order-product policy, its first rule's condition in the YAML's own spelling of names and labels. */
+function spelledOrderProduct(): PolicyInputs {
+  const inputs = orderProduct();
+  inputs.rules[0].when = {
+    and: [
+      { field: "msdyn_shippingwarehouse", operator: "does not contain data" },
+      { relatedEntity: "order", where: { field: "order type", operator: "equals", value: "item based" } },
+    ],
+  };
+  return inputs;
+}
 // Fulfillment orders have no published table: the rule's names are kept as written.
 const fulfillment = (): PolicyInputs => ({
   name: "Fulfillment has a warehouse",
@@ -274,13 +285,7 @@ describe("policy: read", () => {
 
   it("keeps the YAML's own spelling of names and labels", async () => {
     const s = await session();
-    const inputs = orderProduct();
-    inputs.rules[0].when = {
-      and: [
-        { field: "msdyn_shippingwarehouse", operator: "does not contain data" },
-        { relatedEntity: "order", where: { field: "order type", operator: "equals", value: "item based" } },
-      ],
-    };
+    const inputs = spelledOrderProduct();
     const { id, outs } = await policy.create(inputs, s);
     expect(await policy.read(id, outs, s)).toEqual(outs);
   });
@@ -356,13 +361,7 @@ describe("policy: what state keeps", () => {
 
   it("keeps the rules where the YAML words them otherwise, so that a refresh keeps its words", async () => {
     const s = await session();
-    const inputs = orderProduct();
-    inputs.rules[0].when = {
-      and: [
-        { field: "msdyn_shippingwarehouse", operator: "does not contain data" },
-        { relatedEntity: "order", where: { field: "order type", operator: "equals", value: "item based" } },
-      ],
-    };
+    const inputs = spelledOrderProduct();
     const { id, outs } = await policy.create(inputs, s);
     const kept = await policy.recorded!(outs, s);
     expect(kept.rules).toEqual(inputs.rules);

@@ -23,36 +23,40 @@ function registered(resource: pulumi.Resource): Promise<string> {
 }
 
 /**
- * The number of frames of every stack trace built from the start of `register` until the
- * resources it returns have registered: the SDK's later microtasks included.
+ * Counts the frames of every stack trace V8 builds from now until `stop` is called (through
+ * Error.prepareStackTrace, which `stop` puts back).
  */
-async function stackDepthsUntilRegistered(register: () => pulumi.Resource[]): Promise<number[]> {
+function recordStackDepths(): { depths: number[]; stop: () => void } {
   const previous = Error.prepareStackTrace;
   const depths: number[] = [];
   Error.prepareStackTrace = (error, frames) => {
     depths.push(frames.length);
     return previous ? previous(error, frames) : String(error);
   };
+  return { depths, stop: () => (Error.prepareStackTrace = previous) };
+}
+
+/**
+ * The number of frames of every stack trace built from the start of `register` until the
+ * resources it returns have registered: the SDK's later microtasks included.
+ */
+async function stackDepthsUntilRegistered(register: () => pulumi.Resource[]): Promise<number[]> {
+  const { depths, stop } = recordStackDepths();
   try {
     await Promise.all(register().map(registered));
   } finally {
-    Error.prepareStackTrace = previous;
+    stop();
   }
   return depths;
 }
 
 /** The number of frames of every stack trace built while `register` runs. */
 function stackDepthsDuring(register: () => unknown): number[] {
-  const previous = Error.prepareStackTrace;
-  const depths: number[] = [];
-  Error.prepareStackTrace = (error, frames) => {
-    depths.push(frames.length);
-    return previous ? previous(error, frames) : String(error);
-  };
+  const { depths, stop } = recordStackDepths();
   try {
     register();
   } finally {
-    Error.prepareStackTrace = previous;
+    stop();
   }
   return depths;
 }
