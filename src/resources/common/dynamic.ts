@@ -32,7 +32,7 @@ export type ImplementationKind = keyof typeof RESOURCE_TYPES;
  *
  * Written here, not by the SDK's closure serialiser (pulumi.dynamic.Resource's way): that wraps
  * each function in a scope of its captured names and keeps its source as compiled, 618 bytes for
- * this object against about 200, stored twice in every resource; and it ran the V8 inspector and
+ * this object against 238, stored twice in every resource; and it ran the V8 inspector and
  * TypeScript's parser over each kind's object in every run of the program, the organization
  * check's before anything could register. States written before hold the serialiser's texts,
  * which the plugin still runs for refresh and delete: `install` keeps taking what they pass it.

@@ -46,12 +46,14 @@ let prepared: Promise<void> | undefined;
 
 /**
  * Loads every kind and compiles its schema in the background, once per process, from the first
- * configure on. The first check of each kind would otherwise load it and compile its schema while
- * the engine waits (about 0.3 s of a preview of the article's kinds). The first configure is that
- * of the stack's organization check, which every other resource waits for in the program
- * (src/program/declare.ts), so the plugin has time on its hands while the program sends them. One
- * kind at a time, yielding between, so that a call arriving meanwhile waits for one kind at most.
- * A kind that fails here fails again, with its error, when a resource of it needs it.
+ * check on. The first check of each kind would otherwise load it and compile its schema while the
+ * engine waits (about 0.3 s of a preview of the article's kinds). The first check is that of the
+ * stack's organization check, which every other resource waits for in the program
+ * (src/program/declare.ts), so the plugin has time on its hands while the program sends them. Not
+ * from `configure`: a refresh or a destroy configures the plugin but never checks, and would
+ * compile every schema for nothing. One kind at a time, yielding between, so that a call arriving
+ * meanwhile waits for one kind at most. A kind that fails here fails again, with its error, when a
+ * resource of it needs it.
  */
 export function prepareKinds(): Promise<void> {
   prepared ??= (async () => {
@@ -71,6 +73,11 @@ export function prepareKinds(): Promise<void> {
   return prepared;
 }
 
+/** The background preparation of the kinds, once a check has started it (undefined before). */
+export function kindsPreparation(): Promise<void> | undefined {
+  return prepared;
+}
+
 const METHODS = ["check", "diff", "create", "read", "update", "delete"] as const;
 
 /**
@@ -87,9 +94,9 @@ export function install(
   const provider = load(kind);
   for (const method of METHODS)
     target[method] = async (...args: unknown[]) => {
+      if (method === "check") void prepareKinds();
       const impl = (await provider) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
       return (impl[method] as (...a: unknown[]) => Promise<unknown>).apply(impl, args);
     };
-  void prepareKinds();
   return provider.then((p) => p.configure?.(req));
 }

@@ -1,4 +1,4 @@
-// The plugin side of every kind's serialised provider object: after the first configure, the kinds
+// The plugin side of every kind's provider object: from the first check on, the kinds
 // are loaded and their schemas compiled in the background, before any check asks for them.
 import { describe, expect, it, vi } from "vitest";
 import type * as SchemaRegistryModule from "../../../src/config/schema-registry.js";
@@ -13,13 +13,17 @@ vi.mock("../../../src/config/schema-registry.js", async (original) => {
 });
 
 import { RESOURCE_KINDS } from "../../../src/config/schema-registry.js";
-import { install, prepareKinds } from "../../../src/resources/runtime/dispatch.js";
+import { install, kindsPreparation } from "../../../src/resources/runtime/dispatch.js";
 
-describe("the provider plugin's first configure", () => {
-  it("compiles every kind's schema in the background, with no check asking for it", async () => {
+describe("the provider plugin's first check", () => {
+  it("compiles every kind's schema in the background, with no check of those kinds asking for it", async () => {
+    const target: Record<string, unknown> = {};
+    await install(target, "stack-organization", { config: { get: () => undefined, require: () => "" } });
+    // Configured only, as a refresh or a destroy leaves it: nothing started, nothing compiled.
+    expect(kindsPreparation()).toBeUndefined();
     expect(prepared).toEqual([]);
-    await install({}, "stack-organization", { config: { get: () => undefined, require: () => "" } });
-    await prepareKinds();
+    await (target.check as (olds: object, news: object) => Promise<unknown>)({}, { organizationId: "org" });
+    await kindsPreparation();
     expect([...prepared].sort()).toEqual([...RESOURCE_KINDS].sort());
   });
 });
