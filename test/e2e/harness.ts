@@ -87,6 +87,24 @@ export interface TestProjectOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The CLI for each engine directory, found once per test file: `PulumiCommand.get` runs
+ * `pulumi version` to check the CLI (0.3 s of CPU), and a file may create several projects.
+ */
+const commands = new Map<string, Promise<PulumiCommand>>();
+
+function pulumiCommand(engine: Engine): Promise<PulumiCommand> {
+  const root = path.dirname(engine.binDir);
+  let command = commands.get(root);
+  if (!command) {
+    command = PulumiCommand.get({ root });
+    // A failed check is not kept: the next project asks again, and fails with its own error.
+    command.catch(() => commands.delete(root));
+    commands.set(root, command);
+  }
+  return command;
+}
+
 /** A fresh project running dist/program/<program>.js, with one stack on a file backend. */
 export async function createTestProject(
   engine: Engine,
@@ -109,7 +127,7 @@ export async function createTestProject(
     path.join(dir, "Pulumi.yaml"),
     `name: iom-e2e-${program}\nruntime: nodejs\nmain: ${JSON.stringify(main)}\n`,
   );
-  const command = await PulumiCommand.get({ root: path.dirname(engine.binDir) });
+  const command = await pulumiCommand(engine);
   const env = engineEnv(engine, {
     PULUMI_BACKEND_URL: `file://${backend}`,
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
