@@ -145,6 +145,22 @@ function yamlName(step: PreviewStep): string | undefined {
   return undefined;
 }
 
+/**
+ * Names the resources of one kind that share a YAML name by their URN's name as well. A connection
+ * whose `connection` changes keeps its YAML name but gets a new natural key, and so a new URN: the
+ * old one is deleted and the new one created, and "delete `fulfilment-connection`" beside "create
+ * `fulfilment-connection`" would not say which is which.
+ */
+function tellApart(resources: PlannedResource[]): void {
+  const key = (r: PlannedResource) => `${r.kind}\0${r.name}`;
+  const urns = new Map<string, Set<string>>();
+  for (const r of resources) urns.set(key(r), (urns.get(key(r)) ?? new Set()).add(r.urn));
+  for (const r of resources) {
+    const urnName = parseUrn(r.urn)?.name;
+    if ((urns.get(key(r))?.size ?? 0) > 1 && urnName && urnName !== r.name) r.name = `${r.name} [${urnName}]`;
+  }
+}
+
 /** The inputs of each resource's step, before and after, for the order of operations. */
 const stepInputs = new WeakMap<
   PlannedResource,
@@ -238,6 +254,7 @@ export function buildPlan(documents: readonly PreviewDocument[]): Plan {
       const resource = planResource(step, op);
       if (resource) resources.push(resource);
     }
+    tellApart(resources);
     resources.sort(compareResources);
     const ordered = resources.map((r) => ({ kind: r.kind, name: r.name, op: r.op, ...stepInputs.get(r) }));
     const diagnostics = document.digest.diagnostics ?? [];

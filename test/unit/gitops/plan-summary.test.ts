@@ -77,10 +77,24 @@ describe("plan summary of real previews", () => {
     // its place): the engine deletes it on the way to replacing its provider.
     const [stack] = planOf("preview-replace.json").stacks;
     const deletes = stack!.resources.filter((r) => r.op === "delete").map((r) => `${r.kind} ${r.name}`);
-    expect(deletes).toEqual(["ProviderConnection fulfilment-connection"]);
+    expect(deletes).toEqual(["ProviderConnection fulfilment-connection [fulfilment / flexe connection]"]);
     expect(renderText(planOf("preview-replace.json")).split("\n")[0]).toContain(
       "2 to replace, 1 to delete; 1 stack, 0 unchanged",
     );
+  });
+
+  it("tells apart the deleted and the created connection that share a YAML name", () => {
+    // The connection's `connection` changed with its provider: a new natural key, a new URN.
+    const [stack] = planOf("preview-replace.json").stacks;
+    const connections = stack!.resources.filter((r) => r.kind === "ProviderConnection");
+    expect(connections.map((r) => `${r.op} ${r.name}`)).toEqual([
+      "delete fulfilment-connection [fulfilment / flexe connection]",
+      "create fulfilment-connection [fulfilment / inventory visibility dataverse connection]",
+    ]);
+    // A name that only one resource of its kind has stays as the YAML writes it.
+    expect(stack!.resources.filter((r) => r.kind === "IomProvider").map((r) => r.name)).toEqual([
+      "fulfilment",
+    ]);
   });
 
   it("lists only resources that change: a preview with nothing to do has no resource line", () => {
