@@ -185,8 +185,13 @@ func programPath(req *pulumirpc.RunRequest) string {
 }
 
 // resolveRunScript finds @pulumi/pulumi/cmd/run the way Node would from the program's directory,
-// so the SDK version the program installed is the one that runs it.
+// so the SDK version the program installed is the one that runs it. The usual layout is resolved
+// here (findPackageScript); anything else is left to Node itself, which costs a Node.js start
+// (about 0.08 s of CPU) in every engine command.
 func resolveRunScript(ctx context.Context, pwd string) (string, error) {
+	if script, ok := findPackageScript(pwd, "@pulumi/pulumi", "cmd/run"); ok {
+		return script, nil
+	}
 	cmd := exec.CommandContext(ctx, "node", "-e", "process.stdout.write(require.resolve('@pulumi/pulumi/cmd/run'))")
 	cmd.Dir = pwd
 	var stderr strings.Builder
@@ -196,4 +201,56 @@ func resolveRunScript(ctx context.Context, pwd string) (string, error) {
 		return "", fmt.Errorf("could not find @pulumi/pulumi from %s (run npm install there): %v: %s", pwd, err, strings.TrimSpace(stderr.String()))
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// findPackageScript resolves require.resolve("<pkg>/<subpath>") from dir for the one layout an
+// installed SDK has: the package in the node_modules folder of dir or of its nearest parent that
+// has the package, no "exports" map in its package.json, no file named like the subpath, and the
+// subpath a folder with an index.js and no package.json of its own. It answers the index.js with
+// symbolic links resolved, as Node does. For any other layout it answers false, and the caller asks
+// Node, so that it never answers differently from Node (Node's module resolution algorithm,
+// nodejs.org/api/modules.html, "All together").
+func findPackageScript(dir, pkg, subpath string) (string, bool) {
+	for {
+		// Node does not look in node_modules/node_modules.
+		if filepath.Base(dir) != "node_modules" {
+			root := filepath.Join(dir, "node_modules", filepath.FromSlash(pkg))
+			if _, err := os.Stat(root); err == nil {
+				manifest, err := os.ReadFile(filepath.Join(root, "package.json"))
+				if err != nil {
+					return "", false
+				}
+				var fields map[string]json.RawMessage
+				if json.Unmarshal(manifest, &fields) != nil {
+					return "", false
+				}
+				if _, exports := fields["exports"]; exports {
+					return "", false
+				}
+				target := filepath.Join(root, filepath.FromSlash(subpath))
+				for _, ext := range []string{"", ".js", ".json", ".node"} {
+					if info, err := os.Stat(target + ext); err == nil && !info.IsDir() {
+						return "", false
+					}
+				}
+				if _, err := os.Stat(filepath.Join(target, "package.json")); err == nil {
+					return "", false
+				}
+				index := filepath.Join(target, "index.js")
+				if info, err := os.Stat(index); err != nil || info.IsDir() {
+					return "", false
+				}
+				real, err := filepath.EvalSymlinks(index)
+				if err != nil {
+					return "", false
+				}
+				return real, true
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
 }
