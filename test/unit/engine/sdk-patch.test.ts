@@ -2,8 +2,8 @@
 // does not load TypeScript, which only serializing a function needs. Every engine command starts
 // two Node.js processes that load the SDK (the program and the dynamic provider plugin), and
 // TypeScript cost each about 0.25 s of CPU. The patch is applied by `npm ci` (the postinstall
-// script); an SDK upgrade without a matching patch fails `npm ci`, and this test fails if the
-// patch is lost some other way. Offline: one Node.js process on the installed packages.
+// script, which fails the install when a patch does not apply or names another version); this
+// test fails if the patch is lost some other way (`npm ci --ignore-scripts`, say). Offline: one Node.js process on the installed packages.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -51,8 +51,8 @@ describe("the patched @pulumi/pulumi", () => {
   });
 
   it("has a patch for the installed version of each patched package", () => {
-    // patch-package names a patch <package>+<version>.patch; a patch for another version would
-    // fail `npm ci`, but a missing one would only make the runs slower again.
+    // patch-package names a patch <package>+<version>.patch: the patches on record are for the
+    // versions installed, and a missing one would only make the runs slower again.
     const patches = readdirSync(path.join(projectRoot, "patches")).filter((f) => f.endsWith(".patch"));
     expect(patches.length).toBeGreaterThan(0);
     for (const file of patches) {
