@@ -6,7 +6,7 @@
 // the goldens reviewed; the unit tests can never approve fixtures the engine no longer writes.
 // The built `iom plan-summary` is also fed each fresh preview on stdin, in the pull request's
 // checkout, as the pull-request workflow pipes it, and must write the goldens.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,35 +19,12 @@ import { formatDrift } from "../../src/gitops/drift-format.js";
 import { parsePreviewDocuments } from "../../src/gitops/plan-preview.js";
 import { orderEffects } from "../../src/gitops/plan-effect.js";
 import { buildPlan, renderMarkdown, renderText } from "../../src/gitops/plan-summary.js";
-import { engineForTests } from "./harness.js";
+import { engineForTests, planSummary } from "./harness.js";
 
 const availability = engineForTests();
 const COMMITTED = path.join(projectRoot, "test", "unit", "gitops", "fixtures");
 const GOLDEN = path.join(projectRoot, "test", "unit", "gitops", "golden");
 
-/** Runs the built `iom plan-summary` in `cwd` with `input` on stdin, as the pull-request workflow pipes it. */
-function planSummary(
-  args: string[],
-  input: string,
-  cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(projectRoot, "dist", "cli", "index.js"), "plan-summary", ...args],
-      {
-        cwd,
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 const FIXTURES = {
   create: "preview-create.json",
   change: "preview-change.json",
@@ -157,11 +134,11 @@ describe.skipIf(!availability.engine)("the committed preview fixtures", () => {
       // The command as the workflow runs it, in the pull request's checkout (its order cases).
       const preview = read(fresh, FIXTURES[scenario]);
       const cwd = path.join(fresh, "change-project");
-      const markdown = await planSummary([], preview, cwd);
+      const markdown = await planSummary(preview, { cwd });
       expect({ code: markdown.code, stderr: markdown.stderr }).toEqual({ code: 0, stderr: "" });
       const golden = (name: string) => volatile(readFileSync(path.join(GOLDEN, name), "utf8"));
       expect(volatile(markdown.stdout)).toBe(golden(`plan-${scenario}.md`));
-      const text = await planSummary(["--format", "text"], preview, cwd);
+      const text = await planSummary(preview, { args: ["--format", "text"], cwd });
       expect(volatile(text.stdout)).toBe(golden(`plan-${scenario}.txt`));
     },
   );

@@ -2,7 +2,7 @@
 // own file backend, so tests never touch the repository's stacks: `up`, `refresh` and `destroy` as
 // the CLI commands a user runs, everything else through the Automation API.
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -198,4 +198,28 @@ export async function createTestProject(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The built `iom plan-summary`, with a preview's JSON on stdin, as the pull-request workflow pipes
+ * it; in `cwd` (whose order cases it reads), the current directory by default.
+ */
+export function planSummary(
+  input: string,
+  options: { args?: string[]; cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(projectRoot, "dist", "cli", "index.js"), "plan-summary", ...(options.args ?? [])],
+      { cwd: options.cwd },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }

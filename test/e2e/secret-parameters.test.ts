@@ -5,15 +5,14 @@
 // state backend, in neither the inputs nor the outputs of the exported state (both encrypted), in
 // neither `up --diff` nor a preview's JSON after it is rotated, nor in the PR comment
 // `iom plan-summary` makes of that preview.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../src/engine/engine.js";
 import { entitySetNames } from "../../src/iom/facts.js";
 import { TestEnvironment } from "./environment.js";
-import { createTestProject, engineForTests, type TestProject } from "./harness.js";
+import { createTestProject, engineForTests, planSummary, type TestProject } from "./harness.js";
 
 const availability = engineForTests();
 const STORED = "shpat_e2e_stored_8d1c5a0f3b";
@@ -171,18 +170,3 @@ describe.skipIf(!availability.engine)("a secret provider parameter on the real e
     expect(summary.stdout).not.toContain(ROTATED);
   });
 });
-
-/** The built `iom plan-summary`, with `input` on stdin. */
-function planSummary(input: string): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [
-      path.join(projectRoot, "dist", "cli", "index.js"),
-      "plan-summary",
-    ]);
-    let stdout = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout }));
-    child.stdin.end(input);
-  });
-}
