@@ -12,14 +12,14 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /** Seconds each long file took in a fresh-clone run (docs/testing.md); files not named take less. */
 export const EXPECTED_SECONDS: Readonly<Record<string, number>> = {
-  "test/e2e/interrupted.test.ts": 217,
-  "test/e2e/lifecycle.test.ts": 125,
-  "test/e2e/fixtures-current.test.ts": 89,
-  "test/e2e/article.test.ts": 84,
-  "test/e2e/environments.test.ts": 49,
-  "test/e2e/faults.test.ts": 46,
-  "test/e2e/drift.test.ts": 36,
-  "test/e2e/state-upgrade.test.ts": 34,
+  "test/e2e/interrupted.test.ts": 138,
+  "test/e2e/fixtures-current.test.ts": 95,
+  "test/e2e/lifecycle.test.ts": 70,
+  "test/e2e/article.test.ts": 37,
+  "test/e2e/faults.test.ts": 30,
+  "test/e2e/environments.test.ts": 30,
+  "test/e2e/drift.test.ts": 23,
+  "test/e2e/state-upgrade.test.ts": 21,
 };
 
 /**

@@ -48,8 +48,8 @@ describe("the longest-first test sequencer", () => {
     expect(names(await sequencer().sort(files))).toEqual([
       "unit:golden.test.ts",
       "e2e:interrupted.test.ts",
-      "e2e:lifecycle.test.ts",
       "e2e:fixtures-current.test.ts",
+      "e2e:lifecycle.test.ts",
       "e2e:smoke.test.ts",
       "tooling:actionlint.test.ts",
     ]);
